@@ -56,7 +56,7 @@ using PluginEntry = bool(PluginInfo& info, std::string& error) noexcept;
 // BOOST_DLL_ALIAS_SECTIONED, which boost::dll::import_alias reads.
 #define KEYHOP_EXPORT_ALIAS(target, alias)                                                   \
   extern "C" __attribute__((visibility("default"))) const void* alias;                      \
-  extern "C" __attribute__((section(KEYHOP_PLUGIN_SECTION), weak)) const void* alias =     \
+  __attribute__((section(KEYHOP_PLUGIN_SECTION), weak)) const void* alias =                \
       reinterpret_cast<const void*>(reinterpret_cast<std::intptr_t>(&target));
 
 #define KEYHOP_PLUGIN(factory)                                                               \

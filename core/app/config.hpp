@@ -1,0 +1,47 @@
+#pragma once
+
+// keyhop's settings: defaults that serve a newcomer, then an optional YAML file, then KEYHOP_*
+// environment variables, each layer overriding the one before (docs/configuration.md).
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace keyhop::app {
+
+using Environment = std::map<std::string, std::string>;
+
+struct Config {
+  std::string bind = "127.0.0.1";
+  std::uint16_t port = 8080;
+  std::filesystem::path data_dir = "var";
+  std::vector<std::filesystem::path> providers_path;
+  std::vector<std::filesystem::path> plugin_path;
+  std::string log_level = "information";
+  bool strict = false;  // refuse to start when any descriptor or plugin is invalid
+  unsigned reactor_threads = 0;  // 0: one per core
+  unsigned worker_threads = 8;
+  std::size_t max_body_bytes = 1 << 20;
+};
+
+// Thrown for a config file or variable that cannot be used; the message names the source
+// (file:line:column or the variable) and what was expected.
+class ConfigError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// `file` is the --config argument; without one, KEYHOP_CONFIG names the file, if set.
+// `install_dir` is the directory of the keyhop executable: the default catalog and plugins
+// are found relative to it (../share/keyhop/providers.d, ../lib/keyhop/plugins).
+Config loadConfig(const std::optional<std::filesystem::path>& file, const Environment& env,
+                  const std::filesystem::path& install_dir);
+
+// The process environment as a map.
+Environment processEnvironment();
+
+}  // namespace keyhop::app

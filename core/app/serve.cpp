@@ -1,0 +1,70 @@
+#include "core/app/serve.hpp"
+
+#include <Poco/Logger.h>
+
+#include <csignal>
+#include <pthread.h>
+
+#include "core/app/logging.hpp"
+#include "core/registry/registry.hpp"
+#include "core/server/api_routes.hpp"
+#include "core/server/http_server.hpp"
+
+namespace keyhop::app {
+namespace {
+
+// SIGINT and SIGTERM are blocked in every thread (threads inherit the mask of the thread that
+// creates them, so this runs first) and taken synchronously by sigwait in the main thread.
+sigset_t blockTerminationSignals() {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  return signals;
+}
+
+}  // namespace
+
+int serve(const Config& config, std::ostream& err) {
+  const sigset_t signals = blockTerminationSignals();
+  configureLogging(config.log_level);
+  auto& log = Poco::Logger::get("keyhop");
+
+  registry::LoadErrors errors;
+  const auto providers =
+      registry::Registry::load({config.providers_path, config.plugin_path}, errors);
+  for (const auto& error : errors) log.warning("skipped: " + error.toString());
+  if (config.strict && !errors.empty()) {
+    err << "keyhop: not starting (--strict): " << errors.size()
+        << " problem(s) in the catalog, listed above\n";
+    return 1;
+  }
+
+  server::Router router;
+  server::addApiRoutes(router, providers);
+  server::ServerOptions options;
+  options.bind_address = config.bind;
+  options.port = config.port;
+  options.reactor_threads = config.reactor_threads;
+  options.worker_threads = config.worker_threads;
+  options.max_body_bytes = config.max_body_bytes;
+  server::HttpServer server(router, options);
+  try {
+    server.start();
+  } catch (const std::runtime_error& e) {
+    err << "keyhop: " << e.what() << "\n";
+    return 1;
+  }
+  log.information("listening on http://" + config.bind + ":" + std::to_string(server.port()) +
+                  " with " + std::to_string(providers.size()) + " providers");
+
+  int signal = 0;
+  sigwait(&signals, &signal);
+  log.information(std::string("stopping on ") + (signal == SIGINT ? "SIGINT" : "SIGTERM"));
+  server.stop();
+  log.information("stopped");
+  return 0;
+}
+
+}  // namespace keyhop::app

@@ -1,0 +1,422 @@
+#include "core/server/connection.hpp"
+
+#include <Poco/Exception.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "core/server/response_head.hpp"
+#include "core/server/server_reactor.hpp"
+
+namespace keyhop::server {
+namespace {
+
+constexpr std::size_t kReadSpace = 8 * 1024;  // free space offered to each recv
+// While a request is with its handler the next bytes are only buffered, up to this much more
+// than a header may take; then reading pauses until the response is out.
+constexpr std::size_t kExtraBuffered = 64 * 1024;
+// After an error response the client may still be sending: keep reading (and discarding) for
+// a while before closing, or the kernel answers the unread bytes with a reset that can destroy
+// the response before the client reads it.
+constexpr auto kLingerTime = std::chrono::seconds(2);
+constexpr std::size_t kMaxLingerBytes = 1 << 20;
+constexpr const char kContinue[] = "HTTP/1.1 100 Continue\r\n\r\n";
+
+Response internalError() {
+  return Response::error(500, "internal_error", "the server failed to handle the request");
+}
+
+// The current exception's text, for the log only: it may hold a secret, so it never goes into
+// a response.
+std::string currentExceptionText() {
+  try {
+    throw;
+  } catch (const Poco::Exception& e) {
+    return e.displayText();
+  } catch (const std::exception& e) {
+    return e.what();
+  } catch (...) {
+    return "unknown exception";
+  }
+}
+
+void logHandlerFailure(Poco::Logger& log, const Route& route) {
+  log.error("handler of %s %s threw: %s", route.method, route.pattern, currentExceptionText());
+}
+
+}  // namespace
+
+Connection::Connection(ServerReactor& reactor, const ServerContext& context,
+                       Poco::Net::StreamSocket socket, std::string remote_address, std::uint64_t id)
+    : reactor_(reactor),
+      context_(context),
+      socket_(std::move(socket)),
+      fd_(socket_.impl()->sockfd()),
+      remote_address_(std::move(remote_address)),
+      id_(id),
+      read_observer_(*this, &Connection::onReadable),
+      write_observer_(*this, &Connection::onWritable),
+      parser_(context.max_header_bytes, context.max_body_bytes),
+      last_activity_(Clock::now()) {}
+
+Connection::~Connection() = default;
+
+void Connection::start() {
+  const int on = 1;
+  ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
+  in_.resize(kReadSpace);
+  updateInterest();
+}
+
+void Connection::onReadable(Poco::Net::ReadableNotification* notification) {
+  notification->release();
+  guarded([this] { readable(); });
+}
+
+void Connection::onWritable(Poco::Net::WritableNotification* notification) {
+  notification->release();
+  guarded([this] {
+    flush();
+    updateInterest();
+  });
+}
+
+template <typename Step>
+void Connection::guarded(Step step) {
+  if (closed_) return;
+  try {
+    step();
+  } catch (...) {
+    // Handlers' exceptions are caught where they run; this is the server's own failure (out of
+    // memory, a Poco error): the connection's state is unknown, so it goes.
+    context_.log.error("connection from %s failed: %s", remote_address_, currentExceptionText());
+    close();
+  }
+}
+
+void Connection::readable() {
+  if (!readInto()) {
+    close();
+    return;
+  }
+  if (lingering_) {
+    lingered_bytes_ += buffered();
+    in_begin_ = in_end_ = 0;
+    if (peer_closed_ || lingered_bytes_ > kMaxLingerBytes) close();
+    return;
+  }
+  if (!handling_ && !response_pending_) processInput();
+  if (closed_) return;
+  if (peer_closed_ && !handling_ && !response_pending_) {
+    close();  // the client left; a partial request dies with it
+    return;
+  }
+  updateInterest();
+}
+
+bool Connection::readInto() {
+  if (in_.size() - in_end_ < kReadSpace) {
+    if (in_begin_ > 0) {
+      std::memmove(in_.data(), in_.data() + in_begin_, buffered());
+      in_end_ -= in_begin_;
+      in_begin_ = 0;
+    }
+    if (in_.size() - in_end_ < kReadSpace) in_.resize(in_end_ + kReadSpace);
+  }
+  const ssize_t n = ::recv(fd_, in_.data() + in_end_, in_.size() - in_end_, 0);
+  if (n > 0) {
+    in_end_ += static_cast<std::size_t>(n);
+    last_activity_ = Clock::now();
+    return true;
+  }
+  if (n == 0) {
+    peer_closed_ = true;
+    return true;
+  }
+  return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR;
+}
+
+void Connection::processInput() {
+  if (in_process_input_) return;  // a response sent inline below: the loop goes on by itself
+  in_process_input_ = true;
+  while (!closed_ && !lingering_ && !handling_ && !response_pending_ && buffered() > 0) {
+    in_begin_ += parser_.feed(in_.data() + in_begin_, buffered());
+    if (parser_.failed()) {
+      failRequest(parser_.failure());
+      break;
+    }
+    if (!parser_.done()) {
+      if (parser_.headerDone() && !continue_sent_ && parser_.expectsContinue()) {
+        continue_sent_ = true;
+        out_head_ += kContinue;
+        flush();
+      } else if (buffered() >= context_.max_header_bytes + kExtraBuffered) {
+        failRequest({400, "bad_request", "malformed HTTP request"});  // no progress possible
+      }
+      break;
+    }
+    keep_alive_ = parser_.keepAlive() && !reactor_.draining();
+    http10_keep_alive_ = keep_alive_ && parser_.version() < 11;
+    continue_sent_ = false;
+    handle(parser_.take());
+  }
+  if (buffered() == 0) in_begin_ = in_end_ = 0;
+  in_process_input_ = false;
+}
+
+void Connection::handle(Request&& request) {
+  handling_ = true;
+  head_ = request.method == "HEAD";
+  request.remote_address = remote_address_;
+  RouteMatch match = context_.router.match(request.method, request.path);
+  switch (match.outcome) {
+    case RouteMatch::Outcome::NotFound:
+      respond(Response::error(404, "not_found", "no route matches this path"));
+      return;
+    case RouteMatch::Outcome::MethodNotAllowed: {
+      Response response =
+          Response::error(405, "method_not_allowed", "this path does not accept " + request.method);
+      response.headers.push_back({"Allow", std::move(match.allow)});
+      respond(std::move(response));
+      return;
+    }
+    case RouteMatch::Outcome::Found:
+      request.params = std::move(match.params);
+      dispatch(std::move(request), *match.route);
+      return;
+  }
+}
+
+void Connection::dispatch(Request&& request, const Route& route) {
+  Poco::Logger* log = &context_.log;
+  const auto* sync = std::get_if<SyncHandler>(&route.handler);
+  const auto* async = std::get_if<AsyncHandler>(&route.handler);
+
+  if (route.run_on == RunOn::Reactor && sync) {
+    Response response;
+    try {
+      response = (*sync)(request);
+    } catch (...) {
+      logHandlerFailure(*log, route);
+      response = internalError();
+    }
+    respond(std::move(response));
+    return;
+  }
+
+  if (route.run_on == RunOn::Reactor) {
+    in_handler_call_ = true;
+    {
+      Responder responder = makeResponder();
+      try {
+        (*async)(std::move(request), responder);
+      } catch (...) {
+        logHandlerFailure(*log, route);
+        responder(internalError());
+      }
+    }  // a responder dropped unanswered answers here, so before the flag goes down
+    in_handler_call_ = false;
+    if (answered_inline_) {
+      Response response = std::move(*answered_inline_);
+      answered_inline_.reset();
+      respond(std::move(response));
+    }
+    return;
+  }
+
+  // The route table outlives the server, and the server joins its workers before it goes.
+  const Route* on = &route;
+  if (sync) {
+    context_.workers.submit(
+        [on, sync, log, request = std::move(request), responder = makeResponder()] {
+          Response response;
+          try {
+            response = (*sync)(request);
+          } catch (...) {
+            logHandlerFailure(*log, *on);
+            response = internalError();
+          }
+          responder(std::move(response));
+        });
+  } else {
+    context_.workers.submit(
+        [on, async, log, request = std::move(request), responder = makeResponder()]() mutable {
+          try {
+            (*async)(std::move(request), responder);
+          } catch (...) {
+            logHandlerFailure(*log, *on);
+            responder(internalError());
+          }
+        });
+  }
+}
+
+Responder Connection::makeResponder() {
+  return Responder(
+      [mailbox = reactor_.mailbox(), reactor = &reactor_, id = id_](Response&& response) {
+        if (mailbox->isOwnerThread()) {
+          reactor->complete(id, std::move(response));
+          return;
+        }
+        // Runs only on the reactor's thread, which the mailbox refuses to post to once stopping.
+        mailbox->post([reactor, id, response = std::move(response)]() mutable {
+          reactor->complete(id, std::move(response));
+        });
+      });
+}
+
+void Connection::complete(Response&& response) {
+  if (closed_ || !handling_) return;
+  if (in_handler_call_) {
+    answered_inline_ = std::move(response);
+    return;
+  }
+  guarded([&] {
+    respond(std::move(response));
+    updateInterest();
+  });
+}
+
+void Connection::respond(Response&& response) {
+  handling_ = false;
+  if (response.status < 200 || response.status > 599) {
+    context_.log.error("a handler answered with status %d; sent 500 instead", response.status);
+    response = internalError();
+  }
+  const bool close = !keep_alive_ || peer_closed_ || reactor_.draining() || asksToClose(response);
+  const ConnectionToken token = close                ? ConnectionToken::Close
+                                : http10_keep_alive_ ? ConnectionToken::KeepAlive
+                                                     : ConnectionToken::None;
+  appendResponseHead(out_head_, response, token);
+  if (!head_ && response.status != 204 && response.status != 304) {
+    out_body_ = std::move(response.body);
+  }
+  response_pending_ = true;
+  close_after_response_ = close;
+  flush();
+}
+
+void Connection::flush() {
+  while (out_sent_ < out_head_.size() + out_body_.size()) {
+    iovec parts[2];
+    std::size_t count = 0;
+    if (out_sent_ < out_head_.size()) {
+      parts[count++] = {out_head_.data() + out_sent_, out_head_.size() - out_sent_};
+      if (!out_body_.empty()) parts[count++] = {out_body_.data(), out_body_.size()};
+    } else {
+      const std::size_t offset = out_sent_ - out_head_.size();
+      parts[count++] = {out_body_.data() + offset, out_body_.size() - offset};
+    }
+    msghdr message{};
+    message.msg_iov = parts;
+    message.msg_iovlen = count;
+    const ssize_t n = ::sendmsg(fd_, &message, MSG_NOSIGNAL);
+    if (n > 0) {
+      out_sent_ += static_cast<std::size_t>(n);
+      last_activity_ = Clock::now();
+    } else if (n < 0 && errno == EINTR) {
+      continue;
+    } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      return;  // onWritable goes on
+    } else {
+      close();
+      return;
+    }
+  }
+  out_head_.clear();
+  out_body_ = std::string();  // a large body's buffer is not kept for the connection's life
+  out_sent_ = 0;
+  if (response_pending_) {
+    response_pending_ = false;
+    responseSent();
+  }
+}
+
+void Connection::responseSent() {
+  if (close_after_response_) {
+    if (peer_closed_ || (buffered() == 0 && !parser_.failed())) {
+      close();
+    } else {
+      linger();
+    }
+    return;
+  }
+  processInput();  // a pipelined request may be waiting
+}
+
+void Connection::failRequest(const ParseFailure& failure) {
+  handling_ = true;
+  keep_alive_ = false;
+  head_ = false;
+  respond(Response::error(failure.status, failure.code, failure.message));
+}
+
+void Connection::linger() {
+  lingering_ = true;
+  in_begin_ = in_end_ = 0;
+  linger_deadline_ = Clock::now() + kLingerTime;
+  ::shutdown(fd_, SHUT_WR);
+}
+
+void Connection::drain() {
+  if (closed_) return;
+  if (!handling_ && !response_pending_) {
+    close();
+    return;
+  }
+  keep_alive_ = false;
+}
+
+void Connection::checkTimeouts(Clock::time_point now) {
+  if (closed_) return;
+  if (lingering_) {
+    if (now >= linger_deadline_) close();
+    return;
+  }
+  if (handling_) return;  // a handler's time is its own
+  if (now - last_activity_ >= context_.idle_timeout) close();
+}
+
+void Connection::close() {
+  if (closed_) return;
+  closed_ = true;
+  setInterest(false, false);
+  socket_.close();
+  reactor_.release(id_);
+}
+
+void Connection::updateInterest() {
+  if (closed_) return;
+  const bool want_write = out_sent_ < out_head_.size() + out_body_.size();
+  const bool want_read =
+      !peer_closed_ && (lingering_ || buffered() < context_.max_header_bytes + kExtraBuffered);
+  setInterest(want_read, want_write);
+}
+
+// Only this connection's reactor thread registers its observers. (Poco's NotificationCenter
+// locks in an order ThreadSanitizer flags when a handler changes observers from inside a
+// notification; with one thread per socket that cannot deadlock.)
+void Connection::setInterest(bool read, bool write) {
+  if (read == reading_ && write == writing_) return;
+  if ((reading_ && !read) || (writing_ && !write)) {
+    // Poco 1.11 keeps polling a socket in the old mode when one of its two observers goes (it
+    // would spin on writability), so a removal drops both and re-adds what is wanted.
+    if (writing_) reactor_.removeEventHandler(socket_, write_observer_);
+    if (reading_) reactor_.removeEventHandler(socket_, read_observer_);
+    reading_ = writing_ = false;
+  }
+  if (read && !reading_) {
+    reactor_.addEventHandler(socket_, read_observer_);
+    reading_ = true;
+  }
+  if (write && !writing_) {
+    reactor_.addEventHandler(socket_, write_observer_);
+    writing_ = true;
+  }
+}
+
+}  // namespace keyhop::server

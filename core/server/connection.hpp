@@ -1,0 +1,110 @@
+#pragma once
+
+// Internal to the server. One client connection on one reactor thread: reads and parses
+// requests, runs or dispatches their handlers, writes responses in request order (pipelined
+// requests wait for the one before), keeps the connection alive or closes it. Every method runs
+// on the owning reactor's thread.
+
+#include <Poco/Net/SocketNotification.h>
+#include <Poco/Net/StreamSocket.h>
+#include <Poco/Observer.h>
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/server/http_message.hpp"
+#include "core/server/request_parser.hpp"
+#include "core/server/router.hpp"
+#include "core/server/server_context.hpp"
+
+namespace keyhop::server {
+
+class ServerReactor;
+
+class Connection final {
+ public:
+  using Clock = std::chrono::steady_clock;
+
+  // `reactor` owns this connection; `context` outlives both.
+  Connection(ServerReactor& reactor, const ServerContext& context, Poco::Net::StreamSocket socket,
+             std::string remote_address, std::uint64_t id);
+  ~Connection();
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  void start();
+  // The answer to the request in flight.
+  void complete(Response&& response);
+  // The server is stopping: close now if idle, else after the current response.
+  void drain();
+  // Closes idle, stalled or lingering connections whose time is up.
+  void checkTimeouts(Clock::time_point now);
+  // Closes the socket at once and hands this object back to the reactor.
+  void close();
+
+ private:
+  void onReadable(Poco::Net::ReadableNotification* notification);
+  void onWritable(Poco::Net::WritableNotification* notification);
+  // Runs `step` unless closed; an exception from it closes the connection.
+  template <typename Step>
+  void guarded(Step step);
+  void readable();
+
+  void processInput();
+  void handle(Request&& request);
+  void dispatch(Request&& request, const Route& route);
+  Responder makeResponder();
+  void respond(Response&& response);
+  void flush();
+  void responseSent();
+  void failRequest(const ParseFailure& failure);
+  void linger();
+  void updateInterest();
+  void setInterest(bool read, bool write);
+
+  bool readInto();  // false when the connection must close
+  std::size_t buffered() const { return in_end_ - in_begin_; }
+
+  ServerReactor& reactor_;
+  const ServerContext& context_;
+  Poco::Net::StreamSocket socket_;
+  int fd_;
+  std::string remote_address_;
+  std::uint64_t id_;
+  Poco::Observer<Connection, Poco::Net::ReadableNotification> read_observer_;
+  Poco::Observer<Connection, Poco::Net::WritableNotification> write_observer_;
+  bool reading_ = false;  // read_observer_ is registered
+  bool writing_ = false;  // write_observer_ is registered
+
+  std::vector<char> in_;  // bytes received, [in_begin_, in_end_) not yet parsed
+  std::size_t in_begin_ = 0;
+  std::size_t in_end_ = 0;
+  RequestParser parser_;
+  bool continue_sent_ = false;
+
+  bool keep_alive_ = true;
+  bool http10_keep_alive_ = false;           // an HTTP/1.0 client asked for keep-alive
+  bool head_ = false;                        // the request in flight is a HEAD
+  bool handling_ = false;                    // a request is with its handler
+  bool in_handler_call_ = false;             // a Reactor handler is on the stack
+  std::optional<Response> answered_inline_;  // its answer, sent once it returns
+  bool in_process_input_ = false;
+
+  std::string out_head_;  // bytes to send: interim 100s and a response head...
+  std::string out_body_;  // ...then that response's body
+  std::size_t out_sent_ = 0;
+  bool response_pending_ = false;  // a response is queued but not all sent
+  bool close_after_response_ = false;
+
+  bool peer_closed_ = false;
+  bool lingering_ = false;
+  std::size_t lingered_bytes_ = 0;
+  bool closed_ = false;
+  Clock::time_point last_activity_;
+  Clock::time_point linger_deadline_;
+};
+
+}  // namespace keyhop::server

@@ -1,0 +1,80 @@
+#include <catch2/catch.hpp>
+
+#include "core/app/config.hpp"
+#include "tests/support/temp_dir.hpp"
+
+using keyhop::app::ConfigError;
+using keyhop::app::Environment;
+using keyhop::app::loadConfig;
+using keyhop::test::TempDir;
+
+TEST_CASE("defaults serve a newcomer on loopback", "[app]") {
+  const auto config = loadConfig(std::nullopt, {}, "/opt/keyhop/bin");
+  CHECK(config.bind == "127.0.0.1");
+  CHECK(config.port == 8080);
+  CHECK(config.data_dir == "var");
+  REQUIRE(config.providers_path.size() == 1);
+  CHECK(config.providers_path[0] == "/opt/keyhop/share/keyhop/providers.d");
+  REQUIRE(config.plugin_path.size() == 1);
+  CHECK(config.plugin_path[0] == "/opt/keyhop/lib/keyhop/plugins");
+  CHECK_FALSE(config.strict);
+}
+
+TEST_CASE("the environment overrides the config file", "[app]") {
+  TempDir dir;
+  const auto file = dir.write("keyhop.yaml",
+                              "port: 9000\n"
+                              "bind: 0.0.0.0\n"
+                              "providers_path: [/a, /b]\n"
+                              "plugin_path: /p1:/p2\n"
+                              "strict: true\n");
+  const Environment env{{"KEYHOP_PORT", "9100"}, {"KEYHOP_PLUGIN_PATH", "/x:/y:/z"}};
+  const auto config = loadConfig(file, env, "/bin");
+  CHECK(config.port == 9100);
+  CHECK(config.bind == "0.0.0.0");
+  CHECK(config.providers_path == std::vector<std::filesystem::path>{"/a", "/b"});
+  CHECK(config.plugin_path == std::vector<std::filesystem::path>{"/x", "/y", "/z"});
+  CHECK(config.strict);
+}
+
+TEST_CASE("KEYHOP_CONFIG names the file when --config is absent", "[app]") {
+  TempDir dir;
+  const auto file = dir.write("k.yaml", "log_level: debug\n");
+  const auto config = loadConfig(std::nullopt, {{"KEYHOP_CONFIG", file.string()}}, "/bin");
+  CHECK(config.log_level == "debug");
+}
+
+TEST_CASE("every bad setting in a config file is named with its position", "[app]") {
+  TempDir dir;
+  const auto file = dir.write("bad.yaml",
+                              "port: eighty\n"
+                              "colour: blue\n"
+                              "bind: 127.0.0.1\n"
+                              "bind: 0.0.0.0\n"
+                              "log_level: loud\n");
+  try {
+    loadConfig(file, {}, "/bin");
+    FAIL("a bad config file was accepted");
+  } catch (const ConfigError& e) {
+    const std::string message = e.what();
+    CHECK_THAT(message, Catch::Contains(file.string() + ":1:7: 'port' must be a port number"));
+    CHECK_THAT(message, Catch::Contains(file.string() + ":2:1: unknown setting 'colour'"));
+    CHECK_THAT(message, Catch::Contains(file.string() + ":4:1: 'bind' is set twice"));
+    CHECK_THAT(message, Catch::Contains(file.string() + ":5:12: 'log_level' must be one of"));
+  }
+}
+
+TEST_CASE("a bad environment variable is named with what was expected", "[app]") {
+  CHECK_THROWS_WITH(loadConfig(std::nullopt, {{"KEYHOP_PORT", "70000"}}, "/bin"),
+                    Catch::Contains("KEYHOP_PORT='70000': expected a port number"));
+  CHECK_THROWS_WITH(loadConfig(std::nullopt, {{"KEYHOP_WORKER_THREADS", "0"}}, "/bin"),
+                    Catch::Contains("KEYHOP_WORKER_THREADS='0'"));
+}
+
+TEST_CASE("a config file that is not YAML or cannot be read is refused", "[app]") {
+  TempDir dir;
+  const auto broken = dir.write("broken.yaml", "port: [8080\n");
+  CHECK_THROWS_WITH(loadConfig(broken, {}, "/bin"), Catch::Contains(broken.string() + ":"));
+  CHECK_THROWS_WITH(loadConfig(dir.path() / "missing.yaml", {}, "/bin"),
+                    Catch::Contains("cannot read the config file"));
+}
