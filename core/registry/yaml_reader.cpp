@@ -93,7 +93,7 @@ CheckedMap::CheckedMap(const YAML::Node& root, std::string what,
 void CheckedMap::checkKeys(const YAML::Node& node, const std::string& path,
                            const std::vector<std::string>& allowed, Problems& problems) {
   for (auto it = node.begin(); it != node.end(); ++it) {
-    const YAML::Node& key = it->first;
+    const YAML::Node key = it->first;
     if (!key.IsScalar() || key.Scalar().empty()) {
       problems.add(key.Mark(), "keys in " + what_ + " must be non-empty strings");
       continue;
