@@ -51,7 +51,7 @@ class Reader final {
   void checkKeysForMode(const CheckedMap& top);
   void readEndpoints(const CheckedMap& top);
   void readScopes(const Entry& entry);
-  std::map<std::string, std::string> readParams(const Entry& entry);
+  std::map<std::string, std::string> readParams(const Entry& entry, Known known);
   void readTokenRequest(const Entry& entry);
   void readCallbackCapture(const Entry& entry);
   void readTokenResponse(const Entry& entry);
@@ -98,10 +98,15 @@ ProviderSpec Reader::read(const YAML::Node& root, const std::optional<std::strin
   readEndpoints(top);
   if (const Entry* entry = top.find("scopes")) readScopes(*entry);
   if (const Entry* entry = top.find("authorize_params")) {
-    spec_.authorize_params = readParams(*entry);
+    // Built into the authorize URL, before any credential or callback value exists.
+    spec_.authorize_params = readParams(*entry, Known::ConnectionFields);
   }
-  if (const Entry* entry = top.find("token_params")) spec_.token_params = readParams(*entry);
-  if (const Entry* entry = top.find("refresh_params")) spec_.refresh_params = readParams(*entry);
+  if (const Entry* entry = top.find("token_params")) {
+    spec_.token_params = readParams(*entry, Known::Connection);
+  }
+  if (const Entry* entry = top.find("refresh_params")) {
+    spec_.refresh_params = readParams(*entry, Known::Connection);
+  }
   if (const Entry* entry = top.find("token_request")) readTokenRequest(*entry);
   // PKCE belongs to the authorization code grant; no other mode sends a code challenge.
   spec_.pkce = mode_ == AuthMode::OAuth2;
@@ -199,11 +204,11 @@ void Reader::readScopes(const Entry& entry) {
   }
 }
 
-std::map<std::string, std::string> Reader::readParams(const Entry& entry) {
+std::map<std::string, std::string> Reader::readParams(const Entry& entry, Known known) {
   std::map<std::string, std::string> params;
   if (auto pairs = yaml::readStringMap(entry, problems_)) {
     for (const auto& [name, value] : *pairs) {
-      useTemplate(value, entry.path + "." + name.text, Known::Connection);
+      useTemplate(value, entry.path + "." + name.text, known);
       params[name.text] = value.text;
     }
   }

@@ -27,13 +27,16 @@ ensure_packages() {
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
-# build BUILD_DIR BUILD_TYPE: configure once, then build incrementally.
+# build BUILD_DIR BUILD_TYPE [TARGET...]: configure once, then build incrementally (every
+# target when none is named).
 build() {
-  local dir=$1 type=$2
+  local dir=$1 type=$2 targets=()
+  shift 2
+  for target in "$@"; do targets+=(--target "$target"); done
   if [ ! -f "$dir/CMakeCache.txt" ]; then
     log "configuring ($type) in $dir"
     cmake -S "$KEYHOP_ROOT" -B "$dir" -DCMAKE_BUILD_TYPE="$type" >/dev/null
   fi
   log "building in $dir"
-  cmake --build "$dir" -j "$(nproc)" -- --no-print-directory
+  cmake --build "$dir" -j "$(nproc)" "${targets[@]}" -- --no-print-directory
 }

@@ -428,6 +428,11 @@ TEST_CASE("each broken descriptor gets one error at the right place saying what 
        8, 7,
        "placeholder '${connection.region}' cannot be used in docs: it takes no "
        "placeholders"},
+      {oauth2("token_response: {capture: {team: team.id}}\n"
+              "authorize_params: {team: \"${credentials.team}\"}\n"),
+       8, 26,
+       "placeholder '${credentials.team}' cannot be used in authorize_params.team: only "
+       "${connection.x} from connection_fields is known when it is used"},
       {oauth2("token_params: {x: \"${foo}\"}\n"), 7, 19,
        "undefined placeholder '${foo}' in token_params.x"},
       {oauth2Api("  base_url: \"${credentials.instance_url}\"\n"), 7, 13,
