@@ -46,11 +46,12 @@ const std::set<std::string> kLogLevels = {"fatal",   "critical",    "error", "wa
 
 // One setting, readable from a YAML scalar and from an environment variable alike.
 struct Setting {
-  std::string key;  // in the config file
+  std::string key;  // in the config file; empty for a setting only the environment may give
   std::string env;  // KEYHOP_*
   std::string expected;
   std::function<bool(const std::string&, Config&)> apply;  // false: the text is not valid
   bool list = false;  // the file may give a YAML sequence instead of a ':'-separated string
+  bool secret = false;  // never echoed in an error
 };
 
 std::vector<Setting> settings() {
@@ -78,6 +79,24 @@ std::vector<Setting> settings() {
          config.data_dir = text;
          return !text.empty();
        }},
+      {"store", "KEYHOP_STORE", "a store URL: sqlite:///path.db or postgresql://user:pass@host:port/db",
+       [](const std::string& text, Config& config) {
+         config.store = text;
+         return text.rfind("sqlite://", 0) == 0 || text.rfind("postgresql://", 0) == 0 ||
+                text.rfind("postgres://", 0) == 0;
+       },
+       false, true},
+      {"master_key_file", "KEYHOP_MASTER_KEY_FILE", "a file path",
+       [](const std::string& text, Config& config) {
+         config.master_key_file = text;
+         return !text.empty();
+       }},
+      {"", "KEYHOP_MASTER_KEYS", "ID:BASE64 pairs separated by ','",
+       [](const std::string& text, Config& config) {
+         config.master_keys = text;
+         return !text.empty();
+       },
+       false, true},
       {"providers_path", "KEYHOP_PROVIDERS_PATH", "directories separated by ':'",
        [](const std::string& text, Config& config) {
          config.providers_path = splitPathList(text);
@@ -142,11 +161,14 @@ void applyFile(const std::filesystem::path& file, const std::vector<Setting>& al
   for (const auto& item : root) {
     const std::string key = item.first.Scalar();
     const auto where = position(file, item.first.Mark());
-    const auto setting = std::find_if(all.begin(), all.end(),
-                                      [&](const Setting& s) { return s.key == key; });
+    const auto setting = std::find_if(all.begin(), all.end(), [&](const Setting& s) {
+      return !s.key.empty() && s.key == key;
+    });
     if (setting == all.end()) {
       std::string known;
-      for (const auto& s : all) known += (known.empty() ? "" : ", ") + s.key;
+      for (const auto& s : all) {
+        if (!s.key.empty()) known += (known.empty() ? "" : ", ") + s.key;
+      }
       problems.push_back(where + ": unknown setting '" + key + "' (expected one of: " + known +
                          ")");
     } else if (!seen.insert(key).second) {
@@ -185,9 +207,12 @@ Config loadConfig(const std::optional<std::filesystem::path>& file, const Enviro
     auto it = env.find(setting.env);
     if (it == env.end()) continue;
     if (!setting.apply(it->second, config)) {
-      throw ConfigError(setting.env + "='" + it->second + "': expected " + setting.expected);
+      const std::string shown = setting.secret ? "" : "='" + it->second + "'";
+      throw ConfigError(setting.env + shown + ": expected " + setting.expected);
     }
   }
+  if (config.store.empty()) config.store = "sqlite://" + (config.data_dir / "keyhop.db").string();
+  if (config.master_key_file.empty()) config.master_key_file = config.data_dir / "master.keys";
   for (auto* paths : {&config.providers_path, &config.plugin_path}) {
     for (auto& path : *paths) path = path.lexically_normal();
   }

@@ -19,6 +19,13 @@ struct Config {
   std::string bind = "127.0.0.1";
   std::uint16_t port = 8080;
   std::filesystem::path data_dir = "var";
+  // sqlite:///abs/path.db, sqlite://relative.db or postgresql://user:pass@host:port/db; the
+  // default is an SQLite file in data_dir.
+  std::string store;
+  // Master keys: the file (one "ID BASE64" line per key, mode 0600), unless KEYHOP_MASTER_KEYS
+  // ("ID:BASE64,...") gives them; the first key is active.
+  std::filesystem::path master_key_file;
+  std::string master_keys;
   std::vector<std::filesystem::path> providers_path;
   std::vector<std::filesystem::path> plugin_path;
   std::string log_level = "information";

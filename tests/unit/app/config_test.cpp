@@ -78,3 +78,28 @@ TEST_CASE("a config file that is not YAML or cannot be read is refused", "[app]"
   CHECK_THROWS_WITH(loadConfig(dir.path() / "missing.yaml", {}, "/bin"),
                     Catch::Contains("cannot read the config file"));
 }
+
+TEST_CASE("the store and master keys default to files in the data directory", "[app]") {
+  const auto config = loadConfig(std::nullopt, {{"KEYHOP_DATA_DIR", "/srv/keyhop"}}, "/bin");
+  CHECK(config.store == "sqlite:///srv/keyhop/keyhop.db");
+  CHECK(config.master_key_file == "/srv/keyhop/master.keys");
+  CHECK(config.master_keys.empty());
+}
+
+TEST_CASE("master keys come only from the environment and are never echoed", "[app]") {
+  TempDir dir;
+  const auto file = dir.write("keyhop.yaml", "master_keys: k1:c2VjcmV0\n");
+  CHECK_THROWS_WITH(loadConfig(file, {}, "/bin"), Catch::Contains("unknown setting 'master_keys'"));
+
+  const auto config = loadConfig(std::nullopt, {{"KEYHOP_MASTER_KEYS", "k1:c2VjcmV0"}}, "/bin");
+  CHECK(config.master_keys == "k1:c2VjcmV0");
+
+  const std::string password_url = "mysql://keyhop:hunter2@db/keyhop";
+  try {
+    loadConfig(std::nullopt, {{"KEYHOP_STORE", password_url}}, "/bin");
+    FAIL("an unknown store scheme was accepted");
+  } catch (const ConfigError& e) {
+    CHECK_THAT(e.what(), Catch::Contains("KEYHOP_STORE: expected a store URL"));
+    CHECK_THAT(e.what(), !Catch::Contains("hunter2"));
+  }
+}
