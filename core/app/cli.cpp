@@ -1,11 +1,10 @@
 #include "core/app/cli.hpp"
 
-#include <iomanip>
-
-#include "core/app/catalog_check.hpp"
+#include "core/app/cli_args.hpp"
+#include "core/app/commands.hpp"
 #include "core/app/serve.hpp"
-#include "core/registry/registry.hpp"
-#include "core/server/provider_json.hpp"
+#include "core/store/store_error.hpp"
+#include "core/vault/key_ring.hpp"
 #include "keyhop/plugin.hpp"
 
 namespace keyhop::app {
@@ -21,6 +20,20 @@ commands:
   providers check [PATH...]   validate descriptor files and plugins (files or directories;
                               default: the configured ones); lists every problem, exit 1
 
+  keys init                   create the master key file (mode 0600)
+  keys list                   the master keys and how many secrets each one seals
+  keys rotate [--batch N]     add a new active key and re-encrypt every stored secret with it
+  keys retire ID              remove a key no stored secret uses any more
+
+  accounts create NAME        create an account; prints its secret key, once
+  accounts list
+  integrations add ACCOUNT PROVIDER --client-id ID --client-secret-file FILE
+                   [--name NAME] [--scope SCOPE]... [--return-url URL]...
+                              register an OAuth app (FILE '-' reads standard input; a
+                              secret is never taken on the command line)
+  integrations list ACCOUNT
+  connections list ACCOUNT    ACCOUNT is an account's name or id
+
 options:
   --config FILE   settings file (also KEYHOP_CONFIG); KEYHOP_* variables override it
   --help          this text
@@ -34,58 +47,9 @@ int usageError(CliContext& context, const std::string& problem) {
   return 2;
 }
 
-registry::Registry loadRegistry(const Config& config, CliContext& context) {
-  registry::LoadErrors errors;
-  auto providers =
-      registry::Registry::load({config.providers_path, config.plugin_path}, errors);
-  for (const auto& error : errors) context.err << "warning: " << error.toString() << "\n";
-  return providers;
-}
-
-int listProviders(const Config& config, bool json, CliContext& context) {
-  const auto providers = loadRegistry(config, context);
-  if (json) {
-    context.out << server::providerListJson(providers.all()) << "\n";
-    return 0;
-  }
-  context.out << std::left << std::setw(20) << "ID" << std::setw(24) << "NAME" << std::setw(11)
-              << "AUTH" << "SOURCE\n";
-  for (const auto* provider : providers.all()) {
-    context.out << std::setw(20) << provider->spec.id << std::setw(24) << provider->spec.name
-                << std::setw(11) << server::authModeName(provider->spec.auth)
-                << provider->source << "\n";
-  }
-  return 0;
-}
-
-int showProvider(const Config& config, const std::string& id, CliContext& context) {
-  const auto providers = loadRegistry(config, context);
-  const auto* provider = providers.find(id);
-  if (!provider) {
-    context.err << "keyhop: no provider '" << id << "' (see `keyhop providers list`)\n";
-    return 1;
-  }
-  context.out << server::providerDetailJson(*provider) << "\n";
-  return 0;
-}
-
-int checkProviders(const Config& config, const std::vector<std::string>& paths,
-                   CliContext& context) {
-  std::vector<std::filesystem::path> targets(paths.begin(), paths.end());
-  if (targets.empty()) {
-    targets = config.providers_path;
-    targets.insert(targets.end(), config.plugin_path.begin(), config.plugin_path.end());
-  }
-  const CheckReport report = checkCatalog(targets);
-  for (const auto& error : report.errors) context.out << error.toString() << "\n";
-  if (!report.errors.empty()) {
-    context.out << report.errors.size() << " problem(s) in " << report.files_with_errors
-                << " of " << report.files_checked << " file(s)\n";
-    return 1;
-  }
-  context.out << "ok: " << report.providers << " provider(s) in " << report.files_checked
-              << " file(s)\n";
-  return 0;
+int runServe(Config config, const Args& args, CliContext& context) {
+  if (parseArgs(args, "serve", 0, 0, {}, {"strict"}).flag("strict")) config.strict = true;
+  return serve(config, context.err);
 }
 
 }  // namespace
@@ -111,50 +75,34 @@ int runCli(const std::vector<std::string>& args, CliContext& context) {
                                                      : "unknown option '" + args[i] + "'");
   }
   if (i == args.size()) return usageError(context, "no command given");
-  const std::string verb = args[i++];
-  const std::vector<std::string> rest(args.begin() + static_cast<std::ptrdiff_t>(i), args.end());
+  const std::string command = args[i++];
+  const Args rest(args.begin() + static_cast<std::ptrdiff_t>(i), args.end());
 
-  Config config;
+  using Command = int (*)(const Config&, const Args&, CliContext&);
+  const std::map<std::string, Command> commands = {
+      {"serve", [](const Config& c, const Args& a, CliContext& x) { return runServe(c, a, x); }},
+      {"providers", runProvidersCommand},
+      {"keys", runKeysCommand},
+      {"accounts", runAccountsCommand},
+      {"integrations", runIntegrationsCommand},
+      {"connections", runConnectionsCommand},
+  };
+  const auto found = commands.find(command);
+  if (found == commands.end()) return usageError(context, "unknown command '" + command + "'");
+
   try {
-    config = loadConfig(config_file, context.env, context.install_dir);
+    const Config config = loadConfig(config_file, context.env, context.install_dir);
+    return found->second(config, rest, context);
+  } catch (const UsageError& e) {
+    return usageError(context, e.what());
   } catch (const ConfigError& e) {
     context.err << "keyhop: configuration error:\n" << e.what() << "\n";
-    return 1;
+  } catch (const vault::KeyRingError& e) {
+    context.err << "keyhop: master keys: " << e.what() << "\n";
+  } catch (const store::StoreError& e) {
+    context.err << "keyhop: store: " << e.what() << "\n";
   }
-
-  if (verb == "serve") {
-    for (const auto& flag : rest) {
-      if (flag != "--strict") return usageError(context, "unknown flag for serve: '" + flag + "'");
-      config.strict = true;
-    }
-    return serve(config, context.err);
-  }
-  if (verb == "providers") {
-    if (rest.empty()) return usageError(context, "providers needs list, show or check");
-    const std::string& action = rest[0];
-    if (action == "list") {
-      if (rest.size() == 1) return listProviders(config, false, context);
-      if (rest.size() == 2 && rest[1] == "--json") return listProviders(config, true, context);
-      return usageError(context, "providers list takes only --json");
-    }
-    if (action == "show") {
-      if (rest.size() != 2 || rest[1].rfind("--", 0) == 0) {
-        return usageError(context, "providers show takes one provider ID");
-      }
-      return showProvider(config, rest[1], context);
-    }
-    if (action == "check") {
-      const std::vector<std::string> paths(rest.begin() + 1, rest.end());
-      for (const auto& path : paths) {
-        if (path.rfind("--", 0) == 0) {
-          return usageError(context, "unknown flag for providers check: '" + path + "'");
-        }
-      }
-      return checkProviders(config, paths, context);
-    }
-    return usageError(context, "unknown providers command '" + action + "'");
-  }
-  return usageError(context, "unknown command '" + verb + "'");
+  return 1;
 }
 
 }  // namespace keyhop::app

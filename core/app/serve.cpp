@@ -3,12 +3,15 @@
 #include <Poco/Logger.h>
 
 #include <csignal>
+#include <memory>
 #include <pthread.h>
 
 #include "core/app/logging.hpp"
+#include "core/app/store_access.hpp"
 #include "core/registry/registry.hpp"
 #include "core/server/api_routes.hpp"
 #include "core/server/http_server.hpp"
+#include "core/vault/key_file_watcher.hpp"
 
 namespace keyhop::app {
 namespace {
@@ -39,6 +42,24 @@ int serve(const Config& config, std::ostream& err) {
     err << "keyhop: not starting (--strict): " << errors.size()
         << " problem(s) in the catalog, listed above\n";
     return 1;
+  }
+
+  OpenedStore opened;
+  try {
+    opened = openConfiguredStore(config);
+  } catch (const std::runtime_error& e) {
+    err << "keyhop: cannot open the store: " << e.what() << "\n";
+    return 1;
+  }
+  log.information("store at schema version " + std::to_string(opened.store->schemaVersion()) +
+                  ", master key " + opened.vault->keys()->active().id);
+
+  // Keys from the file follow it, so rotation and retirement reach this process while it runs;
+  // keys from the environment change only with a restart.
+  std::unique_ptr<vault::KeyFileWatcher> key_file_watcher;
+  if (config.master_keys.empty()) {
+    key_file_watcher =
+        std::make_unique<vault::KeyFileWatcher>(*opened.vault, config.master_key_file);
   }
 
   server::Router router;

@@ -7,6 +7,7 @@
 
 #include "tests/support/http_client.hpp"
 #include "tests/support/keyhop_process.hpp"
+#include "tests/support/master_keys.hpp"
 #include "tests/support/temp_dir.hpp"
 
 using keyhop::test::freePort;
@@ -27,7 +28,9 @@ std::size_t shippedDescriptorCount() {
 }
 
 std::map<std::string, std::string> serveEnv(std::uint16_t port, const TempDir& data) {
-  return {{"KEYHOP_PORT", std::to_string(port)}, {"KEYHOP_DATA_DIR", data.path().string()}};
+  return {{"KEYHOP_PORT", std::to_string(port)},
+          {"KEYHOP_DATA_DIR", data.path().string()},
+          {"KEYHOP_MASTER_KEYS", keyhop::test::generatedMasterKeys()}};
 }
 
 }  // namespace
@@ -98,4 +101,13 @@ TEST_CASE("keyhop serve reports a port it cannot bind", "[app][serve]") {
   KeyhopProcess second({"serve"}, serveEnv(port, data));
   CHECK(second.wait() == 1);
   CHECK_THAT(second.errorOutput(), Catch::Contains(std::to_string(port)));
+}
+
+TEST_CASE("keyhop serve refuses to start without master keys, saying how to make them",
+          "[app][serve]") {
+  TempDir data;
+  KeyhopProcess keyhop({"serve"}, {{"KEYHOP_PORT", std::to_string(freePort())},
+                                   {"KEYHOP_DATA_DIR", data.path().string()}});
+  CHECK(keyhop.wait() == 1);
+  CHECK_THAT(keyhop.errorOutput(), Catch::Contains("keyhop keys init"));
 }

@@ -1,0 +1,280 @@
+// Connections: one end user's credentials for one integration, sealed, versioned.
+
+#include <Poco/Nullable.h>
+#include <Poco/Tuple.h>
+
+#include <map>
+#include <utility>
+
+#include "core/store/event_appender.hpp"
+#include "core/store/identifiers.hpp"
+#include "core/store/json_columns.hpp"
+#include "core/store/sql.hpp"
+#include "core/store/sql_store.hpp"
+#include "core/store/unix_time.hpp"
+
+namespace keyhop::store {
+
+using Poco::Data::Keywords::bind;
+using Poco::Data::Keywords::into;
+using Poco::Data::Keywords::now;
+using Poco::Data::Keywords::use;
+
+namespace {
+
+#define KEYHOP_CONNECTION_COLUMNS                                                       \
+  "id, account_id, integration_id, user_id, connection_fields, status, status_reason, " \
+  "version, created_at, updated_at, last_refresh_at, credentials"
+using ConnectionRow = Poco::Tuple<std::string, std::string, std::string, std::string, std::string,
+                                  std::string, std::string, Poco::Int64, Poco::Int64, Poco::Int64,
+                                  Poco::Nullable<Poco::Int64>, std::string>;
+
+constexpr Sql kConnectionByKey =
+    "SELECT " KEYHOP_CONNECTION_COLUMNS
+    " FROM connections WHERE account_id = $1 AND integration_id = $2 AND user_id = $3";
+constexpr Sql kConnectionById =
+    "SELECT " KEYHOP_CONNECTION_COLUMNS " FROM connections WHERE id = $1";
+constexpr Sql kConnectionsOfAccount =
+    "SELECT " KEYHOP_CONNECTION_COLUMNS " FROM connections WHERE account_id = $1 ORDER BY id";
+
+constexpr Sql kIntegrationNameAndProvider =
+    "SELECT name, provider FROM integrations WHERE account_id = $1 AND id = $2";
+constexpr Sql kInsertConnection =
+    "INSERT INTO connections (id, account_id, integration_id, user_id, credentials,"
+    " connection_fields, status, status_reason, version, created_at, updated_at)"
+    " VALUES ($1, $2, $3, $4, $5, $6, 'active', '', 1, $7, $7)"
+    " ON CONFLICT (account_id, integration_id, user_id) DO NOTHING RETURNING id";
+constexpr Sql kConnectionIdByKey =
+    "SELECT id FROM connections WHERE account_id = $1 AND integration_id = $2 AND user_id = $3";
+constexpr Sql kReauthorizeConnection =
+    "UPDATE connections SET credentials = $1, connection_fields = $2, status = 'active',"
+    " status_reason = '', version = version + 1, updated_at = $3"
+    " WHERE id = $4 RETURNING version, created_at";
+constexpr Sql kUpdateCredentials =
+    "UPDATE connections SET credentials = $1, status = 'active', status_reason = '',"
+    " version = version + 1, updated_at = $2, last_refresh_at = $2"
+    " WHERE id = $3 AND version = $4 RETURNING version";
+constexpr Sql kMarkNeedsReauth =
+    "UPDATE connections SET status = 'needs_reauth', status_reason = $1,"
+    " version = version + 1, updated_at = $2 WHERE id = $3 AND version = $4"
+    " RETURNING version, integration_id, user_id, account_id";
+constexpr Sql kConnectionExists = "SELECT COUNT(*) FROM connections WHERE id = $1";
+constexpr Sql kDeleteConnection =
+    "DELETE FROM connections WHERE id = $1 AND account_id = $2 RETURNING integration_id, user_id";
+
+// Under PostgreSQL's read committed, the row an upsert found can vanish before it is updated
+// (a concurrent delete); the upsert then starts over. SQLite's write lock rules that out.
+constexpr int kUpsertAttempts = 3;
+
+ConnectionInfo toConnectionInfo(const ConnectionRow& row) {
+  ConnectionInfo info;
+  info.id = row.get<0>();
+  info.key = ConnectionKey{row.get<1>(), row.get<2>(), row.get<3>()};
+  auto fields = decodeMap(row.get<4>());
+  if (!fields) throw StoreError("connection " + info.id + " has malformed connection_fields");
+  info.connection_fields = std::move(*fields);
+  info.status =
+      row.get<5>() == "needs_reauth" ? ConnectionStatus::NeedsReauth : ConnectionStatus::Active;
+  info.status_reason = row.get<6>();
+  info.version = row.get<7>();
+  info.created_at = row.get<8>();
+  info.updated_at = row.get<9>();
+  if (!row.get<10>().isNull()) info.last_refresh_at = row.get<10>().value();
+  return info;
+}
+
+std::string connectionPayload(const std::string& connection_id, const ConnectionKey& key,
+                              std::map<std::string, std::string> extra = {}) {
+  extra["connection_id"] = connection_id;
+  extra["integration_id"] = key.integration_id;
+  extra["user_id"] = key.user_id;
+  return encodeMap(extra);
+}
+
+}  // namespace
+
+WriteResult<UpsertedConnection> SqlStore::upsertConnection(const NewConnection& connection) {
+  return std::move(upsertConnections({connection}).front());
+}
+
+std::vector<WriteResult<UpsertedConnection>> SqlStore::upsertConnections(
+    const std::vector<NewConnection>& connections) {
+  return inTransaction("storing connections", [&](Poco::Data::Session& session) {
+    // (account, integration) -> (name, provider), or nothing when it is not the account's.
+    using IntegrationRef = std::optional<std::pair<std::string, std::string>>;
+    std::map<std::pair<std::string, std::string>, IntegrationRef> integrations;
+    // New rows go in through one statement re-executed per connection: PostgreSQL prepares it
+    // once per batch instead of once per row.
+    struct {
+      std::string id, account_id, integration_id, user_id, credentials, fields;
+      Poco::Int64 time = 0;
+    } row;
+    std::vector<std::string> inserted_ids;
+    Poco::Data::Statement insert(session);
+    insert << kInsertConnection.text(), into(inserted_ids), use(row.id), use(row.account_id),
+        use(row.integration_id), use(row.user_id), use(row.credentials), use(row.fields),
+        use(row.time);
+    EventAppender events(session);
+
+    std::vector<WriteResult<UpsertedConnection>> results;
+    for (const NewConnection& connection : connections) {
+      const ConnectionKey& key = connection.key;
+      auto [integration, unseen] = integrations.try_emplace({key.account_id, key.integration_id});
+      if (unseen) {
+        std::vector<Poco::Tuple<std::string, std::string>> rows;
+        session << kIntegrationNameAndProvider.text(), into(rows), bind(key.account_id),
+            bind(key.integration_id), now;
+        if (!rows.empty())
+          integration->second.emplace(rows.front().get<0>(), rows.front().get<1>());
+      }
+      if (!integration->second) {
+        results.push_back({std::nullopt, WriteFailure::NotFound});
+        continue;
+      }
+
+      const std::string credentials =
+          encodeCredentials(connection.credentials, connection.raw_token_response);
+      UpsertedConnection upserted;
+      ConnectionInfo& info = upserted.info;
+      info.key = key;
+      info.connection_fields = connection.credentials.connection_fields;
+      row.account_id = key.account_id;
+      row.integration_id = key.integration_id;
+      row.user_id = key.user_id;
+      row.fields = encodeMap(connection.credentials.connection_fields);
+      row.time = info.created_at = info.updated_at = unixNow();
+      for (int attempt = 0; attempt < kUpsertAttempts && info.version == 0; ++attempt) {
+        row.id = info.id = newRowId("con");
+        row.credentials = seal("connections", "credentials", info.id, credentials);
+        inserted_ids.clear();
+        insert.execute();
+        if (!inserted_ids.empty()) {
+          info.version = 1;
+          upserted.created = true;
+          break;
+        }
+        // Re-authorization: the row keeps its id, so the credentials are sealed for that id.
+        std::vector<std::string> existing;
+        session << kConnectionIdByKey.text(), into(existing), bind(key.account_id),
+            bind(key.integration_id), bind(key.user_id), now;
+        if (existing.empty()) continue;
+        info.id = existing.front();
+        std::vector<Poco::Tuple<Poco::Int64, Poco::Int64>> updated;
+        session << kReauthorizeConnection.text(), into(updated),
+            bind(seal("connections", "credentials", info.id, credentials)), bind(row.fields),
+            bind(row.time), bind(info.id), now;
+        if (updated.empty()) continue;
+        info.version = updated.front().get<0>();
+        info.created_at = updated.front().get<1>();
+      }
+      if (info.version == 0) {
+        throw StoreError("connection " + info.id + " kept changing while being stored");
+      }
+      events.append(key.account_id,
+                    upserted.created ? "connection.created" : "connection.reauthorized",
+                    connectionPayload(info.id, key,
+                                      {{"integration", integration->second->first},
+                                       {"provider", integration->second->second}}));
+      results.push_back({std::move(upserted), {}});
+    }
+    return results;
+  });
+}
+
+template <typename Query>
+std::optional<Connection> SqlStore::findConnectionWhere(Query&& query) {
+  std::vector<ConnectionRow> rows;
+  withSession("looking up a connection",
+              [&](Poco::Data::Session& session) { query(session, rows); });
+  if (rows.empty()) return std::nullopt;
+  const ConnectionRow& row = rows.front();
+  Connection connection;
+  connection.info = toConnectionInfo(row);
+  const std::string plaintext =
+      unseal("connections", "credentials", connection.info.id, row.get<11>());
+  auto decoded = decodeCredentials(plaintext);
+  if (!decoded) {
+    throw StoreError("connection " + connection.info.id + " has malformed credentials");
+  }
+  connection.credentials = std::move(decoded->credentials);
+  connection.credentials.connection_fields = connection.info.connection_fields;
+  connection.raw_token_response = std::move(decoded->raw_response);
+  return connection;
+}
+
+std::optional<Connection> SqlStore::findConnection(const ConnectionKey& key) {
+  return findConnectionWhere([&](Poco::Data::Session& session, std::vector<ConnectionRow>& rows) {
+    session << kConnectionByKey.text(), into(rows), bind(key.account_id), bind(key.integration_id),
+        bind(key.user_id), now;
+  });
+}
+
+std::optional<Connection> SqlStore::findConnectionById(const std::string& id) {
+  return findConnectionWhere([&](Poco::Data::Session& session, std::vector<ConnectionRow>& rows) {
+    session << kConnectionById.text(), into(rows), bind(id), now;
+  });
+}
+
+std::vector<ConnectionInfo> SqlStore::listConnections(const std::string& account_id) {
+  std::vector<ConnectionRow> rows;
+  withSession("listing connections", [&](Poco::Data::Session& session) {
+    session << kConnectionsOfAccount.text(), into(rows), bind(account_id), now;
+  });
+  std::vector<ConnectionInfo> connections;
+  for (const auto& row : rows) connections.push_back(toConnectionInfo(row));
+  return connections;
+}
+
+WriteResult<std::int64_t> SqlStore::updateCredentials(const std::string& id,
+                                                      std::int64_t expected_version,
+                                                      const Credentials& credentials,
+                                                      const std::string& raw_token_response) {
+  const std::string sealed =
+      seal("connections", "credentials", id, encodeCredentials(credentials, raw_token_response));
+  return withSession("updating credentials", [&](Poco::Data::Session& session) {
+    std::vector<Poco::Int64> versions;
+    session << kUpdateCredentials.text(), into(versions), bind(sealed),
+        bind(Poco::Int64(unixNow())), bind(id), bind(Poco::Int64(expected_version)), now;
+    if (!versions.empty()) return WriteResult<std::int64_t>{versions.front(), {}};
+    Poco::Int64 exists = 0;
+    session << kConnectionExists.text(), into(exists), bind(id), now;
+    return WriteResult<std::int64_t>{
+        std::nullopt, exists ? WriteFailure::VersionMismatch : WriteFailure::NotFound};
+  });
+}
+
+WriteResult<std::int64_t> SqlStore::markNeedsReauth(const std::string& id,
+                                                    std::int64_t expected_version,
+                                                    const std::string& reason) {
+  return inTransaction(
+      "marking a connection for re-authorization", [&](Poco::Data::Session& session) {
+        std::vector<Poco::Tuple<Poco::Int64, std::string, std::string, std::string>> rows;
+        session << kMarkNeedsReauth.text(), into(rows), bind(reason), bind(Poco::Int64(unixNow())),
+            bind(id), bind(Poco::Int64(expected_version)), now;
+        if (rows.empty()) {
+          Poco::Int64 exists = 0;
+          session << kConnectionExists.text(), into(exists), bind(id), now;
+          return WriteResult<std::int64_t>{
+              std::nullopt, exists ? WriteFailure::VersionMismatch : WriteFailure::NotFound};
+        }
+        const auto& row = rows.front();
+        const ConnectionKey key{row.get<3>(), row.get<1>(), row.get<2>()};
+        EventAppender(session).append(key.account_id, "connection.refresh_failed",
+                                      connectionPayload(id, key, {{"reason", reason}}));
+        return WriteResult<std::int64_t>{row.get<0>(), {}};
+      });
+}
+
+bool SqlStore::deleteConnection(const std::string& account_id, const std::string& id) {
+  return inTransaction("deleting a connection", [&](Poco::Data::Session& session) {
+    std::vector<Poco::Tuple<std::string, std::string>> rows;
+    session << kDeleteConnection.text(), into(rows), bind(id), bind(account_id), now;
+    if (rows.empty()) return false;
+    EventAppender(session).append(
+        account_id, "connection.deleted",
+        connectionPayload(id, {account_id, rows.front().get<0>(), rows.front().get<1>()}));
+    return true;
+  });
+}
+
+}  // namespace keyhop::store
