@@ -1,6 +1,10 @@
 #include "core/store/dialect.hpp"
 
 #include <Poco/Data/DataException.h>
+#include <Poco/Data/SQLite/SQLiteException.h>
+
+#include <chrono>
+#include <thread>
 
 #include <cstdio>
 #include <string>
@@ -15,6 +19,7 @@ using Poco::Data::Keywords::into;
 using Poco::Data::Keywords::now;
 
 constexpr int kBusyTimeoutMs = 10000;
+constexpr int kWalRetryMs = 10;
 // Any constant works as long as every keyhop uses the same one: "keyhop" in ASCII.
 constexpr Poco::Int64 kMigrationLockKey = 0x6b6579686f70;
 
@@ -29,7 +34,18 @@ void prepareSqlite(Poco::Data::Session& session) {
   Poco::Int64 timeout = 0;
   session << "PRAGMA busy_timeout = " + std::to_string(kBusyTimeoutMs), into(timeout), now;
   std::string mode;
-  session << "PRAGMA journal_mode = WAL", into(mode), now;
+  // Switching a fresh file to WAL needs the database to itself, and SQLite answers "database is
+  // locked" at once, without its busy handler, while another connection is setting up too
+  // (several keyhop processes, or a pool's first sessions, starting together).
+  for (int attempt = 1;; ++attempt) {
+    try {
+      session << "PRAGMA journal_mode = WAL", into(mode), now;
+      break;
+    } catch (const Poco::Data::SQLite::DBLockedException&) {
+      if (attempt * kWalRetryMs >= kBusyTimeoutMs) throw;
+      std::this_thread::sleep_for(std::chrono::milliseconds(kWalRetryMs));
+    }
+  }
   if (mode != "wal") {
     throw Poco::Data::DataException("SQLite refused WAL mode (journal_mode is " + mode + ")");
   }

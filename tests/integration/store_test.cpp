@@ -66,7 +66,10 @@ TEMPLATE_TEST_CASE("stores opened at once on a fresh database migrate it once", 
     });
   }
   for (auto& thread : threads) thread.join();
-  for (const auto& error : errors) CHECK(error.empty());
+  for (const auto& error : errors) {
+    INFO(error);
+    CHECK(error.empty());
+  }
   CHECK(opened == 4);
 }
 
@@ -458,7 +461,10 @@ TEMPLATE_TEST_CASE("threads share one store", "[store]", SqliteBackend, Postgres
     });
   }
   for (auto& thread : threads) thread.join();
-  for (const auto& error : errors) CHECK(error.empty());
+  for (const auto& error : errors) {
+    INFO(error);
+    CHECK(error.empty());
+  }
   CHECK(h.store->listConnections(acme).size() == kThreads * kEach + 1);
   CHECK(h.store->findConnection({acme, github, "shared"})->info.version == kThreads * kEach);
 }
