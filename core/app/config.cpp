@@ -1,5 +1,7 @@
 #include "core/app/config.hpp"
 
+#include <Poco/Exception.h>
+#include <Poco/URI.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -39,6 +41,17 @@ bool parseBool(const std::string& text, bool& out) {
   if (text == "true" || text == "1" || text == "yes") return out = true, true;
   if (text == "false" || text == "0" || text == "no") return out = false, true;
   return false;
+}
+
+bool isPublicUrl(const std::string& text) {
+  try {
+    const Poco::URI uri(text);
+    return (uri.getScheme() == "http" || uri.getScheme() == "https") && !uri.getHost().empty() &&
+           uri.getUserInfo().empty() && uri.getRawQuery().empty() &&
+           text.find_first_of("?#") == std::string::npos;
+  } catch (const Poco::Exception&) {
+    return false;
+  }
 }
 
 const std::set<std::string> kLogLevels = {"fatal",   "critical",    "error", "warning",
@@ -127,6 +140,15 @@ std::vector<Setting> settings() {
          if (value) config.max_body_bytes = *value;
          return value.has_value();
        }},
+      {"public_url", "KEYHOP_PUBLIC_URL",
+       "an absolute http or https URL without query, fragment or user info",
+       [](const std::string& text, Config& config) {
+         config.public_url = text;
+         while (!config.public_url.empty() && config.public_url.back() == '/') {
+           config.public_url.pop_back();
+         }
+         return isPublicUrl(config.public_url);
+       }},
   };
 }
 
@@ -213,6 +235,11 @@ Config loadConfig(const std::optional<std::filesystem::path>& file, const Enviro
   }
   if (config.store.empty()) config.store = "sqlite://" + (config.data_dir / "keyhop.db").string();
   if (config.master_key_file.empty()) config.master_key_file = config.data_dir / "master.keys";
+  if (config.public_url.empty()) {
+    const bool ipv6 = config.bind.find(':') != std::string::npos;
+    config.public_url = "http://" + (ipv6 ? "[" + config.bind + "]" : config.bind) + ":" +
+                        std::to_string(config.port);
+  }
   for (auto* paths : {&config.providers_path, &config.plugin_path}) {
     for (auto& path : *paths) path = path.lexically_normal();
   }

@@ -33,6 +33,9 @@ struct Config {
   unsigned reactor_threads = 0;  // 0: one per core
   unsigned worker_threads = 8;
   std::size_t max_body_bytes = 1 << 20;
+  // Where browsers and providers reach keyhop (connect links, OAuth callbacks), without a
+  // trailing '/'; the default is http://<bind>:<port>.
+  std::string public_url;
 };
 
 // Thrown for a config file or variable that cannot be used; the message names the source

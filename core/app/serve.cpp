@@ -9,6 +9,7 @@
 #include "core/app/logging.hpp"
 #include "core/app/store_access.hpp"
 #include "core/registry/registry.hpp"
+#include "core/server/account_auth.hpp"
 #include "core/server/api_routes.hpp"
 #include "core/server/http_server.hpp"
 #include "core/vault/key_file_watcher.hpp"
@@ -62,8 +63,9 @@ int serve(const Config& config, std::ostream& err) {
         std::make_unique<vault::KeyFileWatcher>(*opened.vault, config.master_key_file);
   }
 
+  server::AccountAuthenticator accounts(*opened.store);
   server::Router router;
-  server::addApiRoutes(router, providers);
+  server::addApiRoutes(router, {providers, *opened.store, accounts, config.public_url});
   server::ServerOptions options;
   options.bind_address = config.bind;
   options.port = config.port;

@@ -2,6 +2,10 @@
 
 #include <memory>
 
+#include "core/server/handlers/connect_sessions.hpp"
+#include "core/server/handlers/connections.hpp"
+#include "core/server/handlers/integrations.hpp"
+#include "core/server/handlers/with_account.hpp"
 #include "core/server/provider_json.hpp"
 
 namespace keyhop::server {
@@ -30,13 +34,29 @@ SyncHandler providerDetail(const registry::Registry& providers) {
 
 }  // namespace
 
-void addApiRoutes(Router& router, const registry::Registry& providers) {
+// Routes wrapped in withAccount take the account's secret key (`Authorization: Bearer sk_...`);
+// they touch the store, so they run on workers.
+void addApiRoutes(Router& router, const ApiContext& context) {
+  AccountAuthenticator& key = context.accounts;
   router
-      .add("GET", "/healthz",
-           [](const Request&) { return Response::json(200, R"({"status":"ok"})"); },
-           RunOn::Reactor)
-      .add("GET", "/v1/providers", providerList(providers), RunOn::Reactor)
-      .add("GET", "/v1/providers/{id}", providerDetail(providers), RunOn::Reactor);
+      .add(
+          "GET", "/healthz",
+          [](const Request&) { return Response::json(200, R"({"status":"ok"})"); }, RunOn::Reactor)
+      .add("GET", "/v1/providers", providerList(context.providers), RunOn::Reactor)
+      .add("GET", "/v1/providers/{id}", providerDetail(context.providers), RunOn::Reactor)
+
+      .add("POST", "/v1/integrations", withAccount(key, createIntegration(context)))
+      .add("GET", "/v1/integrations", withAccount(key, listIntegrations(context)))
+      .add("GET", "/v1/integrations/{name}", withAccount(key, getIntegration(context)))
+
+      .add("POST", "/v1/connect-sessions", withAccount(key, createConnectSession(context)))
+
+      .add("POST", "/v1/connections", withAccount(key, createConnection(context)))
+      .add("GET", "/v1/connections", withAccount(key, listConnections(context)))
+      .add("GET", "/v1/connections/{integration}/{user_id}",
+           withAccount(key, getConnection(context)))
+      .add("DELETE", "/v1/connections/{integration}/{user_id}",
+           withAccount(key, deleteConnection(context)));
 }
 
 }  // namespace keyhop::server

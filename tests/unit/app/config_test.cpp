@@ -103,3 +103,18 @@ TEST_CASE("master keys come only from the environment and are never echoed", "[a
     CHECK_THAT(e.what(), !Catch::Contains("hunter2"));
   }
 }
+
+TEST_CASE("public_url defaults to the listening address and must be a plain base URL", "[app]") {
+  CHECK(loadConfig(std::nullopt, {{"KEYHOP_PORT", "9100"}}, "/bin").public_url ==
+        "http://127.0.0.1:9100");
+  CHECK(loadConfig(std::nullopt, {{"KEYHOP_BIND", "::1"}}, "/bin").public_url ==
+        "http://[::1]:8080");
+  CHECK(loadConfig(std::nullopt, {{"KEYHOP_PUBLIC_URL", "https://auth.example/keyhop/"}}, "/bin")
+            .public_url == "https://auth.example/keyhop");
+  for (const char* bad : {"auth.example", "ftp://auth.example", "https://auth.example/?a=1",
+                          "https://auth.example/#x", "https://u:p@auth.example", "https://"}) {
+    INFO(bad);
+    CHECK_THROWS_WITH(loadConfig(std::nullopt, {{"KEYHOP_PUBLIC_URL", bad}}, "/bin"),
+                      Catch::Contains("KEYHOP_PUBLIC_URL"));
+  }
+}
