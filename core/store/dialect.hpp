@@ -25,6 +25,11 @@ class Dialect final {
   // writes cannot fail half way with SQLITE_BUSY. PostgreSQL: BEGIN (read committed).
   const char* beginWrite() const;
 
+  // What starts a numbered placeholder in SQL made at run time (multi_row.hpp). SQLite takes
+  // "$N" as a name and looks names up one by one, so a statement with a thousand parameters
+  // prepares in quadratic time; "?N" is a plain index there. PostgreSQL knows only "$N".
+  char placeholderSigil() const { return backend_ == Backend::Sqlite ? '?' : '$'; }
+
   // Inside a write transaction: waits until no other process is migrating this database
   // (PostgreSQL: a transaction-scoped advisory lock; SQLite: BEGIN IMMEDIATE already did).
   void lockForMigration(Poco::Data::Session& session) const;

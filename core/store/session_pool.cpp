@@ -7,27 +7,28 @@ namespace keyhop::store {
 SessionPool::SessionPool(StoreLocation location, const Dialect& dialect, std::size_t capacity)
     : location_(std::move(location)), dialect_(dialect), capacity_(capacity) {}
 
-SessionPool::Lease::Lease(SessionPool& pool, std::unique_ptr<Poco::Data::Session> session)
-    : pool_(pool), session_(std::move(session)) {}
+SessionPool::Lease::Lease(SessionPool& pool, std::unique_ptr<Pooled> pooled)
+    : pool_(pool), pooled_(std::move(pooled)) {}
 
-SessionPool::Lease::~Lease() { pool_.giveBack(std::move(session_), discard_); }
+SessionPool::Lease::~Lease() { pool_.giveBack(std::move(pooled_), discard_); }
 
 SessionPool::Lease SessionPool::acquire() {
   {
     std::unique_lock<std::mutex> lock(mutex_);
     available_.wait(lock, [this] { return !idle_.empty() || open_ < capacity_; });
     if (!idle_.empty()) {
-      auto session = std::move(idle_.back());
+      auto pooled = std::move(idle_.back());
       idle_.pop_back();
-      return Lease(*this, std::move(session));
+      return Lease(*this, std::move(pooled));
     }
     ++open_;  // reserve the slot, then connect without holding the lock
   }
   try {
-    auto session =
+    auto pooled = std::make_unique<Pooled>();
+    pooled->session =
         std::make_unique<Poco::Data::Session>(location_.connector, location_.connection_string);
-    dialect_.prepareSession(*session);
-    return Lease(*this, std::move(session));
+    dialect_.prepareSession(*pooled->session);
+    return Lease(*this, std::move(pooled));
   } catch (...) {
     std::lock_guard<std::mutex> lock(mutex_);
     --open_;
@@ -36,18 +37,19 @@ SessionPool::Lease SessionPool::acquire() {
   }
 }
 
-void SessionPool::giveBack(std::unique_ptr<Poco::Data::Session> session, bool discard) {
+void SessionPool::giveBack(std::unique_ptr<Pooled> pooled, bool discard) {
   if (discard) {
     try {
-      session->close();
+      pooled->prepared.clear();
+      pooled->session->close();
     } catch (...) {
       // Closing a broken connection may fail; it is gone either way.
     }
-    session.reset();
+    pooled.reset();
   }
   std::lock_guard<std::mutex> lock(mutex_);
-  if (session) {
-    idle_.push_back(std::move(session));
+  if (pooled) {
+    idle_.push_back(std::move(pooled));
   } else {
     --open_;
   }

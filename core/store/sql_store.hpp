@@ -74,6 +74,9 @@ class SqlStore final : public Store {
   // be broken or inside a transaction).
   template <typename Operation>
   auto withSession(const char* what, Operation&& operation);
+  // The same with the lease itself, for operations that use its prepared statements.
+  template <typename Operation>
+  auto withLease(const char* what, Operation&& operation);
   // The same inside one write transaction, committed when `operation` returns.
   template <typename Operation>
   auto inTransaction(const char* what, Operation&& operation);
@@ -89,9 +92,9 @@ class SqlStore final : public Store {
   std::optional<Integration> findIntegrationWhere(const Sql& query, const std::string& account_id,
                                                   const std::string& key);
 
-  // The connection `query(session, rows)` selects, with its credentials opened.
-  template <typename Query>
-  std::optional<Connection> findConnectionWhere(Query&& query);
+  // The connection `fetch(rows)` selects into its vector of rows, with its credentials opened.
+  template <typename Fetch>
+  std::optional<Connection> findConnectionWhere(Fetch&& fetch);
 
   // Appends an event in the caller's transaction; returns its id.
   std::string enqueue(Poco::Data::Session& session, const std::string& account_id,
@@ -108,10 +111,15 @@ class SqlStore final : public Store {
 
 template <typename Operation>
 auto SqlStore::withSession(const char* what, Operation&& operation) {
+  return withLease(what, [&](SessionPool::Lease& lease) { return operation(lease.session()); });
+}
+
+template <typename Operation>
+auto SqlStore::withLease(const char* what, Operation&& operation) {
   try {
     auto lease = pool_.acquire();
     try {
-      return operation(lease.session());
+      return operation(lease);
     } catch (...) {
       lease.discard();
       throw;

@@ -3,12 +3,16 @@
 #include <Poco/Nullable.h>
 #include <Poco/Tuple.h>
 
+#include <algorithm>
 #include <map>
+#include <optional>
+#include <set>
 #include <utility>
 
 #include "core/store/event_appender.hpp"
 #include "core/store/identifiers.hpp"
 #include "core/store/json_columns.hpp"
+#include "core/store/multi_row.hpp"
 #include "core/store/sql.hpp"
 #include "core/store/sql_store.hpp"
 #include "core/store/unix_time.hpp"
@@ -39,10 +43,14 @@ constexpr Sql kConnectionsOfAccount =
 
 constexpr Sql kIntegrationNameAndProvider =
     "SELECT name, provider FROM integrations WHERE account_id = $1 AND id = $2";
-constexpr Sql kInsertConnection =
+// New connections go in many rows per statement (multi_row.hpp); a row whose key exists is
+// skipped and absent from what RETURNING gives back.
+constexpr const char* kInsertConnectionsHead =
     "INSERT INTO connections (id, account_id, integration_id, user_id, credentials,"
-    " connection_fields, status, status_reason, version, created_at, updated_at)"
-    " VALUES ($1, $2, $3, $4, $5, $6, 'active', '', 1, $7, $7)"
+    " connection_fields, status, status_reason, version, created_at, updated_at) VALUES ";
+constexpr Sql kConnectionRow = "($1, $2, $3, $4, $5, $6, 'active', '', 1, $7, $7)";
+constexpr int kConnectionRowParams = 7;
+constexpr const char* kInsertConnectionsTail =
     " ON CONFLICT (account_id, integration_id, user_id) DO NOTHING RETURNING id";
 constexpr Sql kConnectionIdByKey =
     "SELECT id FROM connections WHERE account_id = $1 AND integration_id = $2 AND user_id = $3";
@@ -65,6 +73,51 @@ constexpr Sql kDeleteConnection =
 // Under PostgreSQL's read committed, the row an upsert found can vanish before it is updated
 // (a concurrent delete); the upsert then starts over. SQLite's write lock rules that out.
 constexpr int kUpsertAttempts = 3;
+
+// (name, provider) of an integration, or nothing when it is not the account's.
+using IntegrationRef = std::optional<std::pair<std::string, std::string>>;
+
+// One connection of a batch on its way in: the values its row is inserted with.
+struct PendingRow {
+  std::size_t index = 0;  // in the batch
+  // The integration's name and provider, in upsertConnections' map of them.
+  const std::pair<std::string, std::string>* integration = nullptr;
+  std::string id, account_id, integration_id, user_id;
+  std::string plaintext;  // the credentials JSON, kept to re-seal for another row id
+  std::string sealed, fields;
+  Poco::Int64 time = 0;
+};
+
+// Inserts the rows whose key is free with one statement; returns the ids of those inserted.
+std::set<std::string> insertRows(Poco::Data::Session& session, const Dialect& dialect,
+                                 std::vector<PendingRow>& rows) {
+  if (rows.empty()) return {};
+  const std::string text =
+      kInsertConnectionsHead +
+      repeatedRows(kConnectionRow, kConnectionRowParams, rows.size(), dialect.placeholderSigil()) +
+      kInsertConnectionsTail;
+  std::vector<std::string> inserted;
+  Poco::Data::Statement insert(session);
+  insert << text, into(inserted);
+  for (PendingRow& row : rows) {
+    insert, use(row.id), use(row.account_id), use(row.integration_id), use(row.user_id),
+        use(row.sealed), use(row.fields), use(row.time);
+  }
+  insert.execute();
+  return {inserted.begin(), inserted.end()};
+}
+
+// findConnection's query, kept prepared on each pooled connection (SessionPool::Lease::prepared):
+// the proxy runs it on every call.
+struct ConnectionByKeyQuery {
+  explicit ConnectionByKeyQuery(Poco::Data::Session& session) : statement(session) {
+    statement << kConnectionByKey.text(), into(rows), use(account_id), use(integration_id),
+        use(user_id);
+  }
+  std::string account_id, integration_id, user_id;
+  std::vector<ConnectionRow> rows;
+  Poco::Data::Statement statement;  // last: it refers to the members above
+};
 
 ConnectionInfo toConnectionInfo(const ConnectionRow& row) {
   ConnectionInfo info;
@@ -101,91 +154,103 @@ std::vector<WriteResult<UpsertedConnection>> SqlStore::upsertConnections(
     const std::vector<NewConnection>& connections) {
   return inTransaction("storing connections", [&](Poco::Data::Session& session) {
     // (account, integration) -> (name, provider), or nothing when it is not the account's.
-    using IntegrationRef = std::optional<std::pair<std::string, std::string>>;
     std::map<std::pair<std::string, std::string>, IntegrationRef> integrations;
-    // New rows go in through one statement re-executed per connection: PostgreSQL prepares it
-    // once per batch instead of once per row.
-    struct {
-      std::string id, account_id, integration_id, user_id, credentials, fields;
-      Poco::Int64 time = 0;
-    } row;
-    std::vector<std::string> inserted_ids;
-    Poco::Data::Statement insert(session);
-    insert << kInsertConnection.text(), into(inserted_ids), use(row.id), use(row.account_id),
-        use(row.integration_id), use(row.user_id), use(row.credentials), use(row.fields),
-        use(row.time);
-    EventAppender events(session);
-
-    std::vector<WriteResult<UpsertedConnection>> results;
-    for (const NewConnection& connection : connections) {
-      const ConnectionKey& key = connection.key;
-      auto [integration, unseen] = integrations.try_emplace({key.account_id, key.integration_id});
-      if (unseen) {
-        std::vector<Poco::Tuple<std::string, std::string>> rows;
-        session << kIntegrationNameAndProvider.text(), into(rows), bind(key.account_id),
-            bind(key.integration_id), now;
-        if (!rows.empty())
-          integration->second.emplace(rows.front().get<0>(), rows.front().get<1>());
+    std::vector<WriteResult<UpsertedConnection>> results(connections.size());
+    // Chunk by chunk: one multi-row INSERT tries every new row of the chunk; the rows it did not
+    // insert (the key exists) are re-authorized one by one, then the chunk's events go in.
+    for (std::size_t first = 0; first < connections.size(); first += kRowsPerInsert) {
+      const std::size_t end = std::min(first + kRowsPerInsert, connections.size());
+      std::vector<PendingRow> rows;
+      for (std::size_t index = first; index < end; ++index) {
+        const NewConnection& connection = connections[index];
+        const ConnectionKey& key = connection.key;
+        auto [integration, unseen] = integrations.try_emplace({key.account_id, key.integration_id});
+        if (unseen) {
+          std::vector<Poco::Tuple<std::string, std::string>> found;
+          session << kIntegrationNameAndProvider.text(), into(found), bind(key.account_id),
+              bind(key.integration_id), now;
+          if (!found.empty()) {
+            integration->second.emplace(found.front().get<0>(), found.front().get<1>());
+          }
+        }
+        if (!integration->second) {
+          results[index] = {std::nullopt, WriteFailure::NotFound};
+          continue;
+        }
+        PendingRow& row = rows.emplace_back();
+        row.index = index;
+        row.integration = &*integration->second;
+        row.id = newRowId("con");
+        row.account_id = key.account_id;
+        row.integration_id = key.integration_id;
+        row.user_id = key.user_id;
+        row.plaintext = encodeCredentials(connection.credentials, connection.raw_token_response);
+        row.sealed = seal("connections", "credentials", row.id, row.plaintext);
+        row.fields = encodeMap(connection.credentials.connection_fields);
+        row.time = unixNow();
       }
-      if (!integration->second) {
-        results.push_back({std::nullopt, WriteFailure::NotFound});
-        continue;
-      }
+      const std::set<std::string> inserted = insertRows(session, dialect_, rows);
 
-      const std::string credentials =
-          encodeCredentials(connection.credentials, connection.raw_token_response);
-      UpsertedConnection upserted;
-      ConnectionInfo& info = upserted.info;
-      info.key = key;
-      info.connection_fields = connection.credentials.connection_fields;
-      row.account_id = key.account_id;
-      row.integration_id = key.integration_id;
-      row.user_id = key.user_id;
-      row.fields = encodeMap(connection.credentials.connection_fields);
-      row.time = info.created_at = info.updated_at = unixNow();
-      for (int attempt = 0; attempt < kUpsertAttempts && info.version == 0; ++attempt) {
-        row.id = info.id = newRowId("con");
-        row.credentials = seal("connections", "credentials", info.id, credentials);
-        inserted_ids.clear();
-        insert.execute();
-        if (!inserted_ids.empty()) {
+      std::vector<NewEvent> events;
+      for (PendingRow& row : rows) {
+        const ConnectionKey& key = connections[row.index].key;
+        UpsertedConnection upserted;
+        ConnectionInfo& info = upserted.info;
+        info.key = key;
+        info.connection_fields = connections[row.index].credentials.connection_fields;
+        info.created_at = info.updated_at = row.time;
+        if (inserted.count(row.id)) {
+          info.id = row.id;
           info.version = 1;
           upserted.created = true;
-          break;
         }
-        // Re-authorization: the row keeps its id, so the credentials are sealed for that id.
-        std::vector<std::string> existing;
-        session << kConnectionIdByKey.text(), into(existing), bind(key.account_id),
-            bind(key.integration_id), bind(key.user_id), now;
-        if (existing.empty()) continue;
-        info.id = existing.front();
-        std::vector<Poco::Tuple<Poco::Int64, Poco::Int64>> updated;
-        session << kReauthorizeConnection.text(), into(updated),
-            bind(seal("connections", "credentials", info.id, credentials)), bind(row.fields),
-            bind(row.time), bind(info.id), now;
-        if (updated.empty()) continue;
-        info.version = updated.front().get<0>();
-        info.created_at = updated.front().get<1>();
+        // The key exists: re-authorize that row, keeping its id, so the credentials are sealed
+        // for that id. Should it vanish meanwhile (PostgreSQL), insert anew.
+        for (int attempt = 0; attempt < kUpsertAttempts && info.version == 0; ++attempt) {
+          if (attempt > 0) {
+            row.id = newRowId("con");
+            row.sealed = seal("connections", "credentials", row.id, row.plaintext);
+            std::vector<PendingRow> retry{row};
+            if (!insertRows(session, dialect_, retry).empty()) {
+              info.id = row.id;
+              info.version = 1;
+              upserted.created = true;
+              break;
+            }
+          }
+          std::vector<std::string> existing;
+          session << kConnectionIdByKey.text(), into(existing), bind(key.account_id),
+              bind(key.integration_id), bind(key.user_id), now;
+          if (existing.empty()) continue;
+          info.id = existing.front();
+          std::vector<Poco::Tuple<Poco::Int64, Poco::Int64>> updated;
+          session << kReauthorizeConnection.text(), into(updated),
+              bind(seal("connections", "credentials", info.id, row.plaintext)), bind(row.fields),
+              bind(row.time), bind(info.id), now;
+          if (updated.empty()) continue;
+          info.version = updated.front().get<0>();
+          info.created_at = updated.front().get<1>();
+        }
+        if (info.version == 0) {
+          throw StoreError("connection " + info.id + " kept changing while being stored");
+        }
+        events.push_back({key.account_id,
+                          upserted.created ? "connection.created" : "connection.reauthorized",
+                          connectionPayload(info.id, key,
+                                            {{"integration", row.integration->first},
+                                             {"provider", row.integration->second}})});
+        results[row.index] = {std::move(upserted), {}};
       }
-      if (info.version == 0) {
-        throw StoreError("connection " + info.id + " kept changing while being stored");
-      }
-      events.append(key.account_id,
-                    upserted.created ? "connection.created" : "connection.reauthorized",
-                    connectionPayload(info.id, key,
-                                      {{"integration", integration->second->first},
-                                       {"provider", integration->second->second}}));
-      results.push_back({std::move(upserted), {}});
+      appendEvents(session, dialect_, std::move(events));
     }
     return results;
   });
 }
 
-template <typename Query>
-std::optional<Connection> SqlStore::findConnectionWhere(Query&& query) {
+template <typename Fetch>
+std::optional<Connection> SqlStore::findConnectionWhere(Fetch&& fetch) {
   std::vector<ConnectionRow> rows;
-  withSession("looking up a connection",
-              [&](Poco::Data::Session& session) { query(session, rows); });
+  fetch(rows);
   if (rows.empty()) return std::nullopt;
   const ConnectionRow& row = rows.front();
   Connection connection;
@@ -203,15 +268,24 @@ std::optional<Connection> SqlStore::findConnectionWhere(Query&& query) {
 }
 
 std::optional<Connection> SqlStore::findConnection(const ConnectionKey& key) {
-  return findConnectionWhere([&](Poco::Data::Session& session, std::vector<ConnectionRow>& rows) {
-    session << kConnectionByKey.text(), into(rows), bind(key.account_id), bind(key.integration_id),
-        bind(key.user_id), now;
+  return findConnectionWhere([&](std::vector<ConnectionRow>& rows) {
+    withLease("looking up a connection", [&](SessionPool::Lease& lease) {
+      auto& query = lease.prepared<ConnectionByKeyQuery>();
+      query.account_id = key.account_id;
+      query.integration_id = key.integration_id;
+      query.user_id = key.user_id;
+      query.rows.clear();
+      query.statement.execute();
+      rows.swap(query.rows);
+    });
   });
 }
 
 std::optional<Connection> SqlStore::findConnectionById(const std::string& id) {
-  return findConnectionWhere([&](Poco::Data::Session& session, std::vector<ConnectionRow>& rows) {
-    session << kConnectionById.text(), into(rows), bind(id), now;
+  return findConnectionWhere([&](std::vector<ConnectionRow>& rows) {
+    withSession("looking up a connection", [&](Poco::Data::Session& session) {
+      session << kConnectionById.text(), into(rows), bind(id), now;
+    });
   });
 }
 
