@@ -25,6 +25,7 @@
 #include "core/store/store.hpp"
 #include "core/vault/vault.hpp"
 #include "tests/support/http_client.hpp"
+#include "tests/support/log_recorder.hpp"
 #include "tests/support/master_keys.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -66,21 +67,7 @@ class ApiLogCapture {
   std::vector<std::string> messages() const { return channel_->messages(); }
 
  private:
-  class Recorder final : public Poco::Channel {
-   public:
-    void log(const Poco::Message& message) override {
-      std::lock_guard<std::mutex> lock(mutex_);
-      messages_.push_back(message.getText());
-    }
-    std::vector<std::string> messages() const {
-      std::lock_guard<std::mutex> lock(mutex_);
-      return messages_;
-    }
-
-   private:
-    mutable std::mutex mutex_;
-    std::vector<std::string> messages_;
-  };
+  using Recorder = keyhop::test::LogRecorder;
   struct Saved {
     Poco::Logger* logger;
     Poco::AutoPtr<Poco::Channel> channel;

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "core/server/http_message.hpp"
+#include "tests/support/log_recorder.hpp"
 
 namespace keyhop::server::testing {
 
@@ -137,21 +138,7 @@ class LogCapture {
   std::vector<std::string> messages() const { return channel_->messages(); }
 
  private:
-  class Recorder final : public Poco::Channel {
-   public:
-    void log(const Poco::Message& message) override {
-      std::lock_guard<std::mutex> lock(mutex_);
-      messages_.push_back(message.getText());
-    }
-    std::vector<std::string> messages() const {
-      std::lock_guard<std::mutex> lock(mutex_);
-      return messages_;
-    }
-
-   private:
-    mutable std::mutex mutex_;
-    std::vector<std::string> messages_;
-  };
+  using Recorder = keyhop::test::LogRecorder;
 
   Poco::Logger& logger_;
   Poco::AutoPtr<Poco::Channel> previous_;
