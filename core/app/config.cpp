@@ -54,8 +54,8 @@ bool isPublicUrl(const std::string& text) {
   }
 }
 
-const std::set<std::string> kLogLevels = {"fatal",   "critical",    "error", "warning",
-                                           "notice", "information", "debug", "trace"};
+const std::set<std::string> kLogLevels = {"fatal",  "critical",    "error", "warning",
+                                          "notice", "information", "debug", "trace"};
 
 // One setting, readable from a YAML scalar and from an environment variable alike.
 struct Setting {
@@ -63,7 +63,7 @@ struct Setting {
   std::string env;  // KEYHOP_*
   std::string expected;
   std::function<bool(const std::string&, Config&)> apply;  // false: the text is not valid
-  bool list = false;  // the file may give a YAML sequence instead of a ':'-separated string
+  bool list = false;    // the file may give a YAML sequence instead of a ':'-separated string
   bool secret = false;  // never echoed in an error
 };
 
@@ -92,7 +92,8 @@ std::vector<Setting> settings() {
          config.data_dir = text;
          return !text.empty();
        }},
-      {"store", "KEYHOP_STORE", "a store URL: sqlite:///path.db or postgresql://user:pass@host:port/db",
+      {"store", "KEYHOP_STORE",
+       "a store URL: sqlite:///path.db or postgresql://user:pass@host:port/db",
        [](const std::string& text, Config& config) {
          config.store = text;
          return text.rfind("sqlite://", 0) == 0 || text.rfind("postgresql://", 0) == 0 ||
@@ -130,7 +131,8 @@ std::vector<Setting> settings() {
        }},
       {"strict", "KEYHOP_STRICT", "true or false",
        [](const std::string& text, Config& config) { return parseBool(text, config.strict); }},
-      {"reactor_threads", "KEYHOP_REACTOR_THREADS", "a number of threads from 0 (one per core) to 256",
+      {"reactor_threads", "KEYHOP_REACTOR_THREADS",
+       "a number of threads from 0 (one per core) to 256",
        unsignedSetting(&Config::reactor_threads, 0, 256)},
       {"worker_threads", "KEYHOP_WORKER_THREADS", "a number of threads from 1 to 1024",
        unsignedSetting(&Config::worker_threads, 1, 1024)},
@@ -149,6 +151,11 @@ std::vector<Setting> settings() {
          }
          return isPublicUrl(config.public_url);
        }},
+      {"ca_file", "KEYHOP_CA_FILE", "a PEM file of CA certificates",
+       [](const std::string& text, Config& config) {
+         config.ca_file = text;
+         return !text.empty();
+       }},
   };
 }
 
@@ -165,8 +172,7 @@ std::string scalarText(const YAML::Node& node) {
   return joined;
 }
 
-void applyFile(const std::filesystem::path& file, const std::vector<Setting>& all,
-               Config& config) {
+void applyFile(const std::filesystem::path& file, const std::vector<Setting>& all, Config& config) {
   YAML::Node root;
   try {
     root = YAML::LoadFile(file.string());
@@ -183,9 +189,8 @@ void applyFile(const std::filesystem::path& file, const std::vector<Setting>& al
   for (const auto& item : root) {
     const std::string key = item.first.Scalar();
     const auto where = position(file, item.first.Mark());
-    const auto setting = std::find_if(all.begin(), all.end(), [&](const Setting& s) {
-      return !s.key.empty() && s.key == key;
-    });
+    const auto setting = std::find_if(
+        all.begin(), all.end(), [&](const Setting& s) { return !s.key.empty() && s.key == key; });
     if (setting == all.end()) {
       std::string known;
       for (const auto& s : all) {

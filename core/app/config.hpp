@@ -29,13 +29,15 @@ struct Config {
   std::vector<std::filesystem::path> providers_path;
   std::vector<std::filesystem::path> plugin_path;
   std::string log_level = "information";
-  bool strict = false;  // refuse to start when any descriptor or plugin is invalid
+  bool strict = false;           // refuse to start when any descriptor or plugin is invalid
   unsigned reactor_threads = 0;  // 0: one per core
   unsigned worker_threads = 8;
   std::size_t max_body_bytes = 1 << 20;
   // Where browsers and providers reach keyhop (connect links, OAuth callbacks), without a
   // trailing '/'; the default is http://<bind>:<port>.
   std::string public_url;
+  // The CA certificates keyhop verifies providers' TLS certificates with; empty: the system's.
+  std::string ca_file;
 };
 
 // Thrown for a config file or variable that cannot be used; the message names the source

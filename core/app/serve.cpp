@@ -1,13 +1,15 @@
 #include "core/app/serve.hpp"
 
 #include <Poco/Logger.h>
+#include <pthread.h>
 
 #include <csignal>
 #include <memory>
-#include <pthread.h>
 
 #include "core/app/logging.hpp"
 #include "core/app/store_access.hpp"
+#include "core/credentials/credentials_engine.hpp"
+#include "core/flows/http_client.hpp"
 #include "core/registry/registry.hpp"
 #include "core/server/account_auth.hpp"
 #include "core/server/api_routes.hpp"
@@ -65,7 +67,18 @@ int serve(const Config& config, std::ostream& err) {
 
   server::AccountAuthenticator accounts(*opened.store);
   server::Router router;
-  server::addApiRoutes(router, {providers, *opened.store, accounts, config.public_url});
+  flows::HttpClientOptions http_options;
+  http_options.ca_file = config.ca_file;
+  std::unique_ptr<flows::HttpClient> http;
+  try {
+    http = std::make_unique<flows::HttpClient>(http_options);
+  } catch (const std::exception& e) {
+    err << "keyhop: cannot use ca_file " << config.ca_file << ": " << e.what() << "\n";
+    return 1;
+  }
+  credentials::CredentialsEngine credentials(providers, *opened.store, *http);
+  server::addApiRoutes(router,
+                       {providers, *opened.store, accounts, *http, credentials, config.public_url});
   server::ServerOptions options;
   options.bind_address = config.bind;
   options.port = config.port;

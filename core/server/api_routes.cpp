@@ -2,7 +2,9 @@
 
 #include <memory>
 
+#include "core/server/handlers/authorization.hpp"
 #include "core/server/handlers/connect_sessions.hpp"
+#include "core/server/handlers/connection_token.hpp"
 #include "core/server/handlers/connections.hpp"
 #include "core/server/handlers/integrations.hpp"
 #include "core/server/handlers/with_account.hpp"
@@ -50,13 +52,17 @@ void addApiRoutes(Router& router, const ApiContext& context) {
       .add("GET", "/v1/integrations/{name}", withAccount(key, getIntegration(context)))
 
       .add("POST", "/v1/connect-sessions", withAccount(key, createConnectSession(context)))
+      .add("GET", "/connect/{integration}", startAuthorization(context))
+      .add("GET", "/oauth/callback", finishAuthorization(context))
 
       .add("POST", "/v1/connections", withAccount(key, createConnection(context)))
       .add("GET", "/v1/connections", withAccount(key, listConnections(context)))
       .add("GET", "/v1/connections/{integration}/{user_id}",
            withAccount(key, getConnection(context)))
       .add("DELETE", "/v1/connections/{integration}/{user_id}",
-           withAccount(key, deleteConnection(context)));
+           withAccount(key, deleteConnection(context)))
+      .add("GET", "/v1/connections/{integration}/{user_id}/token",
+           withAccount(key, getConnectionToken(context)));
 }
 
 }  // namespace keyhop::server

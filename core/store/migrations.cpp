@@ -106,6 +106,13 @@ const std::vector<Migration>& migrations() {
            "CREATE INDEX outbox_undelivered ON outbox (id) WHERE delivered_at IS NULL",
            "CREATE INDEX outbox_by_account ON outbox (account_id)",
        }},
+      // OAuth 1.0a keeps its temporary credentials with the state: the token here (it travels
+      // through the browser anyway) and the secret, sealed, in code_verifier.
+      {2,
+       "OAuth 1.0a temporary credentials on OAuth states",
+       {
+           "ALTER TABLE oauth_states ADD COLUMN request_token TEXT NOT NULL DEFAULT ''",
+       }},
   };
   return kMigrations;
 }

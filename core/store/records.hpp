@@ -114,11 +114,14 @@ struct OAuthState {
   std::string account_id;
   std::string integration_id;
   std::string user_id;
-  std::string code_verifier;  // PKCE; sealed
+  // Sealed. OAuth2: the PKCE verifier (empty without PKCE). OAuth 1.0a: the temporary
+  // credentials' secret.
+  std::string code_verifier;
   std::string redirect_uri;
   std::string return_url;
   std::map<std::string, std::string> connection_fields;
   std::int64_t expires_at = 0;
+  std::string request_token;  // OAuth 1.0a: the temporary credentials' token
 };
 
 struct OutboxEvent {

@@ -53,7 +53,7 @@ class SqlStore final : public Store {
 
   WriteResult<std::string> createConnectSession(const ConnectSession& session) override;
   std::optional<ConnectSession> consumeConnectSession(std::string_view token) override;
-  WriteResult<std::string> createOAuthState(const OAuthState& state) override;
+  WriteResult<std::string> createOAuthState(std::string token, const OAuthState& state) override;
   std::optional<OAuthState> consumeOAuthState(std::string_view state) override;
   std::size_t purgeExpired(std::int64_t grace_seconds) override;
 

@@ -27,13 +27,13 @@ constexpr Sql kConsumeConnectSession =
     " RETURNING account_id, integration_id, user_id, return_url, connection_fields, expires_at";
 constexpr Sql kInsertOAuthState =
     "INSERT INTO oauth_states (state_hash, account_id, integration_id, user_id, code_verifier,"
-    " redirect_uri, return_url, connection_fields, created_at, expires_at)"
-    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+    " redirect_uri, return_url, connection_fields, created_at, expires_at, request_token)"
+    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
 constexpr Sql kConsumeOAuthState =
     "UPDATE oauth_states SET used_at = $1"
     " WHERE state_hash = $2 AND used_at IS NULL AND expires_at > $1"
     " RETURNING account_id, integration_id, user_id, code_verifier, redirect_uri, return_url,"
-    " connection_fields, expires_at";
+    " connection_fields, expires_at, request_token";
 constexpr Sql kPurgeConnectSessions = "DELETE FROM connect_sessions WHERE expires_at < $1";
 constexpr Sql kPurgeOAuthStates = "DELETE FROM oauth_states WHERE expires_at < $1";
 
@@ -77,8 +77,9 @@ std::optional<ConnectSession> SqlStore::consumeConnectSession(std::string_view t
                         row.get<5>()};
 }
 
-WriteResult<std::string> SqlStore::createOAuthState(const OAuthState& state) {
-  std::string token = newSecretToken("st");
+std::string newOAuthStateToken() { return newSecretToken("st"); }
+
+WriteResult<std::string> SqlStore::createOAuthState(std::string token, const OAuthState& state) {
   const std::string hash = sha256Hex(token);
   const std::string sealed = seal("oauth_states", "code_verifier", hash, state.code_verifier);
   const bool stored = withSession("creating an OAuth state", [&](Poco::Data::Session& db) {
@@ -86,7 +87,7 @@ WriteResult<std::string> SqlStore::createOAuthState(const OAuthState& state) {
     db << kInsertOAuthState.text(), bind(hash), bind(state.account_id), bind(state.integration_id),
         bind(state.user_id), bind(sealed), bind(state.redirect_uri), bind(state.return_url),
         bind(encodeMap(state.connection_fields)), bind(Poco::Int64(unixNow())),
-        bind(Poco::Int64(state.expires_at)), now;
+        bind(Poco::Int64(state.expires_at)), bind(state.request_token), now;
     return true;
   });
   if (!stored) return {std::nullopt, WriteFailure::NotFound};
@@ -95,7 +96,7 @@ WriteResult<std::string> SqlStore::createOAuthState(const OAuthState& state) {
 
 std::optional<OAuthState> SqlStore::consumeOAuthState(std::string_view state) {
   using Row = Poco::Tuple<std::string, std::string, std::string, std::string, std::string,
-                          std::string, std::string, Poco::Int64>;
+                          std::string, std::string, Poco::Int64, std::string>;
   const std::string hash = sha256Hex(state);
   std::vector<Row> rows;
   withSession("consuming an OAuth state", [&](Poco::Data::Session& db) {
@@ -110,7 +111,8 @@ std::optional<OAuthState> SqlStore::consumeOAuthState(std::string_view state) {
                     row.get<4>(),
                     row.get<5>(),
                     fieldsOf("oauth_states", row.get<6>()),
-                    row.get<7>()};
+                    row.get<7>(),
+                    row.get<8>()};
 }
 
 std::size_t SqlStore::purgeExpired(std::int64_t grace_seconds) {

@@ -79,8 +79,10 @@ class Store {
   // The session, if the token is known, unused and unexpired; marks it used atomically, so of
   // two concurrent calls at most one gets it.
   virtual std::optional<ConnectSession> consumeConnectSession(std::string_view token) = 0;
-  // Returns the OAuth `state` parameter ("st_..."). NotFound as for connect sessions.
-  virtual WriteResult<std::string> createOAuthState(const OAuthState& state) = 0;
+  // Stores `state` under `token`, a fresh newOAuthStateToken() the caller may already have
+  // handed out (OAuth 1.0a puts it in the callback URL it registers before the state is
+  // stored). Returns the token. NotFound as for connect sessions.
+  virtual WriteResult<std::string> createOAuthState(std::string token, const OAuthState& state) = 0;
   virtual std::optional<OAuthState> consumeOAuthState(std::string_view state) = 0;
   // Deletes connect sessions and OAuth states that expired more than `grace_seconds` ago.
   virtual std::size_t purgeExpired(std::int64_t grace_seconds) = 0;
@@ -105,6 +107,9 @@ class Store {
   // The applied schema version, for `keyhop` status output and tests.
   virtual int schemaVersion() const = 0;
 };
+
+// An OAuth `state` parameter: "st_" and 256 bits from the CSPRNG.
+std::string newOAuthStateToken();
 
 // Opens (creating a SQLite file and its directory if needed) and migrates the database at
 // `url` (store_url.hpp). `vault` is owned by the caller and must outlive the store. Throws

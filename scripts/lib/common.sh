@@ -3,10 +3,10 @@
 
 KEYHOP_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 
-# Debian 12 packages the build and the tests need. libssl-dev is deliberately absent: it comes
-# with libpoco-dev, and naming it would upgrade OpenSSL.
+# Debian 12 packages the build, the tests and scripts/run's demo (curl) need. libssl-dev is
+# deliberately absent: it comes with libpoco-dev, and naming it would upgrade OpenSSL.
 KEYHOP_PACKAGES=(g++ make cmake libpoco-dev libyaml-cpp-dev libboost-dev libboost-filesystem-dev
-  catch2 libpq-dev postgresql-15)
+  catch2 libpq-dev postgresql-15 curl)
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 

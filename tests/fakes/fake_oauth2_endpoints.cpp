@@ -91,18 +91,20 @@ void sendError(FakeState& state, Exchange& exchange, const Options& options,
 void sendTokens(Exchange& exchange, const Options& options, const IssuedTokens& tokens) {
   const std::string prefix =
       options.nest_tokens_under.empty() ? "" : options.nest_tokens_under + ".";
+  const auto at = [&](const std::string& name) {
+    const auto path = options.token_field_paths.find(name);
+    return path == options.token_field_paths.end() ? prefix + name : path->second;
+  };
   Fields fields;
   if (options.slack_style) fields.emplace_back("ok", true);
-  fields.emplace_back(prefix + "access_token", tokens.access_token);
-  fields.emplace_back(prefix + "token_type", "Bearer");
+  fields.emplace_back(at("access_token"), tokens.access_token);
+  fields.emplace_back(at("token_type"), "Bearer");
   if (tokens.expires_in && !options.omit_expires_in) {
     const auto seconds = static_cast<Poco::Int64>(tokens.expires_in->count());
-    fields.emplace_back(prefix + "expires_in", options.expires_in_ms ? seconds * 1000 : seconds);
+    fields.emplace_back(at("expires_in"), options.expires_in_ms ? seconds * 1000 : seconds);
   }
-  if (!tokens.refresh_token.empty()) {
-    fields.emplace_back(prefix + "refresh_token", tokens.refresh_token);
-  }
-  if (!tokens.scope.empty()) fields.emplace_back(prefix + "scope", tokens.scope);
+  if (!tokens.refresh_token.empty()) fields.emplace_back(at("refresh_token"), tokens.refresh_token);
+  if (!tokens.scope.empty()) fields.emplace_back(at("scope"), tokens.scope);
   for (const auto& extra : options.extra_fields) fields.emplace_back(extra.path, extra.value);
   sendFields(exchange, options, 200, fields);
 }

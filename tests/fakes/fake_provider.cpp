@@ -108,11 +108,13 @@ class HandlerFactory final : public Poco::Net::HTTPRequestHandlerFactory {
 }  // namespace
 
 struct FakeProvider::Server {
-  Server(FakeState& state, const ServerParams& params)
-      // Poco's default backlog of 64 drops SYNs when more clients connect at once (a benchmark's
-      // -c128): they retry only after a second.
-      : socket(Poco::Net::SocketAddress("127.0.0.1", params.port), 1024),
-        pool("fake-provider", 2, params.threads) {
+  Server(FakeState& state, const ServerParams& params) : pool("fake-provider", 2, params.threads) {
+    // Not the (address, backlog) constructor: it sets SO_REUSEPORT, and a second fake on a fixed
+    // port (scripts/run's demo) would then share it silently instead of failing to start.
+    socket.bind(Poco::Net::SocketAddress("127.0.0.1", params.port), true, false);
+    // Poco's default backlog of 64 drops SYNs when more clients connect at once (a benchmark's
+    // -c128): they retry only after a second.
+    socket.listen(1024);
     auto* server_params = new Poco::Net::HTTPServerParams;
     // Poco starves kept-alive clients beyond maxThreads silently, so one thread per connection.
     server_params->setMaxThreads(params.threads);

@@ -75,7 +75,11 @@ struct Options {
   // Token response quirks.
   ResponseFormat response_format = ResponseFormat::Json;
   std::string nest_tokens_under;  // "authed_user": token fields in that sub-object (Slack)
-  bool omit_expires_in = false;   // expires_in left out, the token still expires
+  // Where a token field goes, by its standard name: {"scope", "scopes"} (Bitbucket),
+  // {"access_token", "authed_user.access_token"}; a dotted path nests. Wins over
+  // nest_tokens_under for the fields it names.
+  std::map<std::string, std::string> token_field_paths;
+  bool omit_expires_in = false;  // expires_in left out, the token still expires
   bool expires_in_ms = false;
   bool token_errors_as_200 = false;  // GitHub: 200 {"error":"bad_verification_code"}
   bool slack_style = false;  // "ok" in bodies; errors, API auth failures too, are 200 ok:false

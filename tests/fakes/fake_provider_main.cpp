@@ -1,6 +1,8 @@
 // fake-provider: the fake OAuth provider as a process, for manual runs, scripts/run's demo and
 // benchmarks. Prints its base URL on the first line of stdout, then serves until SIGINT/SIGTERM.
 
+#include <Poco/Exception.h>
+
 #include <csignal>
 #include <iostream>
 
@@ -36,6 +38,9 @@ int main(int argc, char** argv) {
     std::cout << provider.url() << std::endl;
     int received = 0;
     sigwait(&signals, &received);
+  } catch (const Poco::Exception& error) {  // what() is only the class: "Net Exception"
+    std::cerr << "fake-provider: " << error.displayText() << '\n';
+    return 1;
   } catch (const std::exception& error) {
     std::cerr << "fake-provider: " << error.what() << '\n';
     return 1;

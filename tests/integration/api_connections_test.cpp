@@ -17,7 +17,7 @@ struct ConnectionFixture {
 
   ConnectionFixture() {
     for (const std::string& body :
-         {std::string(R"({"provider":"example-api-key","name":"keyed"})"),
+         {std::string(R"({"provider":"example-header-key","name":"keyed"})"),
           std::string(R"({"provider":"example-basic","name":"basic"})"),
           std::string(R"({"provider":"example-oauth2-cc","name":"cc","client_id":"c",)"
                       R"("client_secret":"cc-client-secret"})"),
@@ -48,7 +48,7 @@ TEST_CASE("POST /v1/connections stores an API key encrypted and never shows it",
   REQUIRE(created.status == 201);
   const auto connection = jsonObject(created.body);
   CHECK(connection->getValue<std::string>("integration") == "keyed");
-  CHECK(connection->getValue<std::string>("provider") == "example-api-key");
+  CHECK(connection->getValue<std::string>("provider") == "example-header-key");
   CHECK(connection->getValue<std::string>("user_id") == "u/1");
   CHECK(connection->getValue<std::string>("status") == "active");
   CHECK(connection->getValue<std::string>("id").rfind("con_", 0) == 0);
@@ -133,7 +133,7 @@ TEST_CASE("POST /v1/connections validates every field", "[api]") {
       {R"({"integration":"keyed","user_id":"u1","api_key":"k","token":"t"})", "token",
        "is not a known field"},
       {R"({"integration":"keyed","user_id":"u1","api_key":"k","connection_fields":{"dc":"x"}})",
-       "connection_fields.dc", "is not a field of provider example-api-key (it has none)"},
+       "connection_fields.dc", "is not a field of provider example-header-key (it has none)"},
       {R"({"integration":"basic","user_id":"u1","password":"p"})", "username", "is required"},
       {R"({"integration":"basic","user_id":"u1","username":"b"})", "password", "is required"},
       {R"({"integration":"basic","user_id":"u1","username":"a:b","password":"p"})", "username",

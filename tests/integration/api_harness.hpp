@@ -13,6 +13,7 @@
 #include <Poco/Message.h>
 
 #include <catch2/catch.hpp>
+#include <filesystem>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -33,13 +34,18 @@ namespace keyhop::server::testing {
 
 inline constexpr const char* kPublicUrl = "https://keyhop.example";
 
-inline registry::Registry apiTestProviders() {
+// `extra_dirs`: descriptors a test writes at run time (aimed at a fake provider's port);
+// `extra_providers`: entries a test makes itself (a plugin's provider aimed at a fake).
+inline registry::Registry apiTestProviders(
+    const std::vector<std::filesystem::path>& extra_dirs = {},
+    std::vector<registry::ProviderEntry> extra_providers = {}) {
   registry::LoadErrors errors;
-  auto providers = registry::Registry::load(
-      {{std::string(KEYHOP_SOURCE_DIR) + "/providers.d",
-        std::string(KEYHOP_SOURCE_DIR) + "/tests/fixtures/descriptors/valid"},
-       {KEYHOP_PLUGIN_DIR}},
-      errors);
+  std::vector<std::filesystem::path> dirs = {
+      std::string(KEYHOP_SOURCE_DIR) + "/providers.d",
+      std::string(KEYHOP_SOURCE_DIR) + "/tests/fixtures/descriptors/valid"};
+  dirs.insert(dirs.end(), extra_dirs.begin(), extra_dirs.end());
+  auto providers = registry::Registry::load({dirs, {KEYHOP_PLUGIN_DIR}}, errors);
+  for (auto& entry : extra_providers) providers.add(std::move(entry), errors);
   REQUIRE(errors.empty());
   return providers;
 }
@@ -48,7 +54,7 @@ inline registry::Registry apiTestProviders() {
 class ApiLogCapture {
  public:
   ApiLogCapture() {
-    for (const char* name : {"keyhop.api", "keyhop.server"}) {
+    for (const char* name : {"keyhop.api", "keyhop.server", "keyhop.credentials"}) {
       auto& logger = Poco::Logger::get(name);
       saved_.push_back({&logger, logger.getChannel(), logger.getLevel()});
       logger.setChannel(channel_);
@@ -80,9 +86,20 @@ class ApiLogCapture {
 
 class ApiServer {
  public:
-  ApiServer() {
-    addApiRoutes(router_, {providers_, *store_, accounts_, kPublicUrl});
+  // `own_public_url`: connect links and the OAuth callback point at this server itself (on a
+  // port chosen before it starts), so a test can follow them like a browser; otherwise they
+  // point at kPublicUrl. `http_options`: how the server talks to providers (a short read
+  // timeout makes a slow token endpoint fail quickly). `extra_providers`: see apiTestProviders.
+  explicit ApiServer(const std::vector<std::filesystem::path>& extra_descriptor_dirs = {},
+                     bool own_public_url = false, flows::HttpClientOptions http_options = {},
+                     std::vector<registry::ProviderEntry> extra_providers = {})
+      : providers_(apiTestProviders(extra_descriptor_dirs, std::move(extra_providers))),
+        http_(std::move(http_options)) {
     ServerOptions options;
+    options.port = own_public_url ? test::freePort() : 0;
+    const std::string public_url =
+        own_public_url ? "http://127.0.0.1:" + std::to_string(options.port) : kPublicUrl;
+    addApiRoutes(router_, {providers_, *store_, accounts_, http_, credentials_, public_url});
     options.reactor_threads = 1;
     options.worker_threads = 2;
     server_ = std::make_unique<HttpServer>(router_, options);
@@ -90,7 +107,9 @@ class ApiServer {
   }
 
   store::Store& store() { return *store_; }
+  const registry::Registry& providers() const { return providers_; }
   const test::TempDir& dir() const { return dir_; }
+  std::uint16_t port() const { return server_->port(); }
 
   // A new account; returns its secret key.
   std::string account(const std::string& name) {
@@ -137,6 +156,8 @@ class ApiServer {
       store::openStore("sqlite://" + (dir_.path() / "keyhop.db").string(), vault_);
   registry::Registry providers_ = apiTestProviders();
   AccountAuthenticator accounts_{*store_};
+  flows::HttpClient http_;
+  credentials::CredentialsEngine credentials_{providers_, *store_, http_};
   Router router_;
   std::unique_ptr<HttpServer> server_;  // declared last: stopped before what it uses goes
   mutable std::mutex mutex_;

@@ -16,7 +16,7 @@ TEST_CASE("One account's key never reaches another account's integrations or con
       api.call("POST", "/v1/integrations", alice, oauthIntegrationBody("crm", "alice-cs")).status ==
       201);
   REQUIRE(api.call("POST", "/v1/integrations", alice,
-                   R"({"provider":"example-api-key","name":"keyed"})")
+                   R"({"provider":"example-header-key","name":"keyed"})")
               .status == 201);
   REQUIRE(api.call("POST", "/v1/connections", alice,
                    R"({"integration":"keyed","user_id":"u1","api_key":"alice-key"})")
@@ -49,7 +49,7 @@ TEST_CASE("One account's key never reaches another account's integrations or con
   const auto still = api.call("GET", "/v1/connections/keyed/u1", alice);
   CHECK(still.status == 200);
   REQUIRE(
-      api.call("POST", "/v1/integrations", bob, R"({"provider":"example-api-key","name":"keyed"})")
+      api.call("POST", "/v1/integrations", bob, R"({"provider":"example-header-key","name":"keyed"})")
           .status == 201);
   REQUIRE(api.call("POST", "/v1/connections", bob,
                    R"({"integration":"keyed","user_id":"u1","api_key":"bob-key"})")

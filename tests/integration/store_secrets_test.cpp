@@ -28,14 +28,14 @@ TEMPLATE_TEST_CASE("no secret is stored in plaintext", "[store]", SqliteBackend,
   credentials.connection_fields = {{"subdomain", "visible-subdomain"}};
   REQUIRE(h.store->upsertConnection(
       {{acme, github, "visible-user"}, credentials, R"({"id_token":"raw-ID-TOKEN-94be1f"})"}));
-  auto state = h.store->createOAuthState({acme,
-                                          github,
-                                          "visible-user",
-                                          "pkce-VERIFIER-2e7c61a0",
-                                          "https://keyhop.example/cb",
-                                          "",
-                                          {},
-                                          4102444800});
+  keyhop::store::OAuthState oauth_state;
+  oauth_state.account_id = acme;
+  oauth_state.integration_id = github;
+  oauth_state.user_id = "visible-user";
+  oauth_state.code_verifier = "pkce-VERIFIER-2e7c61a0";
+  oauth_state.redirect_uri = "https://keyhop.example/cb";
+  oauth_state.expires_at = 4102444800;
+  auto state = h.store->createOAuthState(keyhop::store::newOAuthStateToken(), oauth_state);
   REQUIRE(state);
   auto session = h.store->createConnectSession({acme, github, "visible-user", "", {}, 4102444800});
   REQUIRE(session);

@@ -256,7 +256,8 @@ TEMPLATE_TEST_CASE("connections stay within their account", "[store]", SqliteBac
   CHECK(h.store->listConnections(beta).empty());
   CHECK(h.store->listConnections(acme).size() == 1);
   CHECK_FALSE(h.store->createConnectSession({beta, acme_github, "u", "", {}, 4102444800}));
-  CHECK_FALSE(h.store->createOAuthState({beta, acme_github, "u", "v", "", "", {}, 4102444800}));
+  CHECK_FALSE(h.store->createOAuthState(keyhop::store::newOAuthStateToken(),
+                                        {beta, acme_github, "u", "v", "", "", {}, 4102444800, ""}));
 
   // The database refuses it too, whatever the caller checked.
   auto raw = rawSession(h.backend.url());
@@ -387,9 +388,13 @@ TEMPLATE_TEST_CASE("OAuth states keep the sealed PKCE verifier and are single us
                    "https://keyhop.example/oauth/callback",
                    "https://app.example/done",
                    {{"subdomain", "acme"}},
-                   4102444800};
-  auto token = h.store->createOAuthState(state);
+                   4102444800,
+                   "oauth1-temporary-token"};
+  const std::string minted = keyhop::store::newOAuthStateToken();
+  auto token = h.store->createOAuthState(minted, state);
   REQUIRE(token);
+  CHECK(*token.value == minted);
+  CHECK(minted.size() == 3 + 43);
   CHECK(token.value->rfind("st_", 0) == 0);
   auto consumed = h.store->consumeOAuthState(*token.value);
   REQUIRE(consumed);
@@ -398,10 +403,11 @@ TEMPLATE_TEST_CASE("OAuth states keep the sealed PKCE verifier and are single us
   CHECK(consumed->return_url == "https://app.example/done");
   CHECK(consumed->user_id == "user-1");
   CHECK(consumed->connection_fields == state.connection_fields);
+  CHECK(consumed->request_token == "oauth1-temporary-token");
   CHECK_FALSE(h.store->consumeOAuthState(*token.value));
 
   state.expires_at = 1000;
-  auto expired = h.store->createOAuthState(state);
+  auto expired = h.store->createOAuthState(keyhop::store::newOAuthStateToken(), state);
   REQUIRE(expired);
   CHECK_FALSE(h.store->consumeOAuthState(*expired.value));
   CHECK(h.store->purgeExpired(0) == 1);

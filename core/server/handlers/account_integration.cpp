@@ -18,6 +18,12 @@ Response integrationNotFound() {
                      "no integration with this name; GET /v1/integrations lists yours");
 }
 
+Response connectionNotFound() {
+  return keyhopError(404, "connection_not_found",
+                     "no connection for this integration and user; GET /v1/connections lists "
+                     "yours");
+}
+
 Response providerUnavailable(const store::IntegrationInfo& integration) {
   return keyhopError(409, "provider_unavailable",
                      "integration " + integration.name + " uses provider " + integration.provider +

@@ -22,6 +22,8 @@ std::optional<AccountIntegration> findAccountIntegration(const ApiContext& conte
 
 // 404 `integration_not_found`.
 Response integrationNotFound();
+// 404 `connection_not_found`.
+Response connectionNotFound();
 // 409 `provider_unavailable`: the integration's provider is not in the loaded catalog.
 Response providerUnavailable(const store::IntegrationInfo& integration);
 

@@ -5,6 +5,8 @@
 
 #include <string>
 
+#include "core/credentials/credentials_engine.hpp"
+#include "core/flows/http_client.hpp"
 #include "core/registry/registry.hpp"
 #include "core/server/account_auth.hpp"
 #include "core/store/store.hpp"
@@ -15,6 +17,8 @@ struct ApiContext {
   const registry::Registry& providers;
   store::Store& store;
   AccountAuthenticator& accounts;
+  const flows::HttpClient& http;  // towards providers' token endpoints
+  credentials::CredentialsEngine& credentials;
   std::string public_url;  // where browsers reach keyhop, without a trailing '/'
 };
 

@@ -1,16 +1,10 @@
 #include "core/server/handlers/connection_fields.hpp"
 
 #include <algorithm>
-#include <regex>
+
+#include "core/flows/connection_fields.hpp"
 
 namespace keyhop::server {
-namespace {
-
-// A host name is at most 253 bytes; no field needs more. The bound also keeps a pattern's
-// backtracking short.
-constexpr std::size_t kMaxValueBytes = 253;
-
-}  // namespace
 
 std::map<std::string, std::string> resolveConnectionFields(
     const ProviderSpec& spec, const std::map<std::string, std::string>& given, JsonInput& input) {
@@ -35,9 +29,8 @@ std::map<std::string, std::string> resolveConnectionFields(
       } else {
         input.fail(name, "is required by provider " + spec.id);
       }
-    } else if (it->second.size() > kMaxValueBytes ||
-               !std::regex_match(it->second, std::regex(field.pattern))) {
-      input.fail(name, "must match " + field.pattern);
+    } else if (auto problem = flows::connectionFieldProblem(field, it->second)) {
+      input.fail(name, *problem);
     } else {
       resolved.emplace(field.name, it->second);
     }

@@ -6,6 +6,7 @@
 
 #include <sstream>
 
+#include "core/flows/post_connect.hpp"
 #include "core/server/api_error.hpp"
 #include "core/server/handlers/account_integration.hpp"
 #include "core/server/handlers/connection_fields.hpp"
@@ -42,12 +43,6 @@ Object::Ptr connectionObject(const store::ConnectionInfo& info, const std::strin
   object->set("updated_at", info.updated_at);
   if (info.last_refresh_at) object->set("last_refresh_at", *info.last_refresh_at);
   return object;
-}
-
-Response connectionNotFound() {
-  return keyhopError(404, "connection_not_found",
-                     "no connection for this integration and user; GET /v1/connections lists "
-                     "yours");
 }
 
 // The credential a key-based connection is created with, read from the fields its provider's
@@ -87,6 +82,22 @@ bool createdDirectly(AuthMode mode) {
          mode == AuthMode::OAuth2ClientCredentials;
 }
 
+// post_connect ran with the credential just given: a 401/403 means the provider refuses it.
+Response postConnectFailed(const flows::FlowFailure& failure) {
+  switch (failure.kind) {
+    case flows::FailureKind::InvalidGrant:
+      return keyhopError(400, "credential_rejected",
+                         "the provider refused the credential: " + failure.message);
+    case flows::FailureKind::Transient:
+      return keyhopError(503, "provider_temporarily_unavailable",
+                         failure.message + "; try again later");
+    case flows::FailureKind::InvalidInput:
+      return keyhopError(400, "invalid_connection_fields", failure.message);
+    default:
+      return keyhopError(502, "post_connect_failed", failure.message);
+  }
+}
+
 }  // namespace
 
 AccountHandler createConnection(const ApiContext& context) {
@@ -116,9 +127,19 @@ AccountHandler createConnection(const ApiContext& context) {
     connection.credentials.connection_fields =
         resolveConnectionFields(spec, fields.value_or(std::map<std::string, std::string>{}), input);
     if (!input.ok()) return input.errorResponse();
+    if (spec.auth != AuthMode::OAuth2ClientCredentials) {
+      auto discovered = flows::runPostConnect(context.http, spec, *found->provider->hooks,
+                                              {info.client_id, found->integration.client_secret},
+                                              connection.credentials);
+      if (!discovered) return postConnectFailed(discovered.failure());
+      for (auto& [name, value] : discovered.value()) {
+        connection.credentials.connection_fields[name] = std::move(value);
+      }
+    }
 
     const auto upserted = context.store.upsertConnection(connection);
-    if (!upserted) return integrationNotFound();  // deleted meanwhile
+    if (!upserted) return integrationNotFound();     // deleted meanwhile
+    context.credentials.invalidate(connection.key);  // replaced credentials count at once
     Poco::Logger::get("keyhop.api")
         .information("account " + account.id +
                      (upserted.value->created ? " created" : " replaced") + " connection " +
@@ -171,6 +192,7 @@ AccountHandler deleteConnection(const ApiContext& context) {
     if (!connection || !context.store.deleteConnection(account.id, connection->info.id)) {
       return connectionNotFound();
     }
+    context.credentials.invalidate(connection->info.key);
     Poco::Logger::get("keyhop.api")
         .information("account " + account.id + " deleted connection " + connection->info.id);
     Response response;

@@ -13,6 +13,7 @@
 
 #include "tests/fakes/fake_provider.hpp"
 #include "tests/support/http_client.hpp"
+#include "tests/support/test_certificates.hpp"
 
 using namespace keyhop;
 using namespace keyhop::flows;
@@ -92,8 +93,6 @@ TEST_CASE("timeouts and refused connections are failures that name no secret", "
 
 namespace {
 
-const std::string kTlsDir = std::string(KEYHOP_SOURCE_DIR) + "/tests/unit/flows/tls/";
-
 class Ok final : public Poco::Net::HTTPRequestHandler {
  public:
   void handleRequest(Poco::Net::HTTPServerRequest&,
@@ -111,13 +110,13 @@ class OkFactory final : public Poco::Net::HTTPRequestHandlerFactory {
   }
 };
 
-// An https server on 127.0.0.1 with the self-signed certificate for "localhost".
+// An https server on 127.0.0.1 with a certificate from a test CA.
 class TlsServer final {
  public:
-  TlsServer()
-      : context_(new Poco::Net::Context(Poco::Net::Context::TLS_SERVER_USE,
-                                        kTlsDir + "localhost.key", kTlsDir + "localhost.pem", "",
-                                        Poco::Net::Context::VERIFY_NONE)),
+  explicit TlsServer(const test::TestCertificates& certificates)
+      : context_(new Poco::Net::Context(
+            Poco::Net::Context::TLS_SERVER_USE, certificates.keyFile().string(),
+            certificates.certificateFile().string(), "", Poco::Net::Context::VERIFY_NONE)),
         socket_(Poco::Net::SocketAddress("127.0.0.1", 0), 16, context_),
         server_(new OkFactory, socket_, new Poco::Net::HTTPServerParams) {
     server_.start();
@@ -135,36 +134,44 @@ class TlsServer final {
 
 TEST_CASE("https trusts the configured CA file, checks the host name, refuses the rest",
           "[flows]") {
-  TlsServer server;
+  const test::TestCertificates certificates;  // for localhost and 127.0.0.1
+  TlsServer server(certificates);
   HttpClientOptions options;
-  options.ca_file = kTlsDir + "localhost.pem";
+  options.ca_file = certificates.caFile().string();
   const HttpClient trusting(options);
   const HttpClient system;
 
-  const HttpResult ok =
-      trusting.send(OutgoingRequest{"GET", "https://localhost:" + server.port() + "/", {}, {}});
-  REQUIRE(ok);
-  CHECK(ok.response().body == "ok");
+  for (const std::string host : {"localhost", "127.0.0.1"}) {
+    const HttpResult ok = trusting.send(
+        OutgoingRequest{"GET", "https://" + host + ":" + server.port() + "/", {}, {}});
+    REQUIRE(ok);
+    CHECK(ok.response().body == "ok");
+  }
 
-  // The certificate names localhost, not 127.0.0.1: VERIFY_STRICT checks the name.
-  const HttpResult wrong_name =
-      trusting.send(OutgoingRequest{"GET", "https://127.0.0.1:" + server.port() + "/", {}, {}});
-  REQUIRE_FALSE(wrong_name);
-  CHECK(wrong_name.failure().kind == HttpFailureKind::Unreachable);
-
-  // A self-signed certificate is not in the system's store.
+  // The test CA is not in the system's store.
   const HttpResult untrusted =
       system.send(OutgoingRequest{"GET", "https://localhost:" + server.port() + "/", {}, {}});
   REQUIRE_FALSE(untrusted);
   CHECK(untrusted.failure().kind == HttpFailureKind::Unreachable);
+
+  // Trusted, but for localhost alone: VERIFY_STRICT checks the name.
+  const test::TestCertificates localhost_only({"localhost"});
+  TlsServer named(localhost_only);
+  HttpClientOptions trusting_named;
+  trusting_named.ca_file = localhost_only.caFile().string();
+  const HttpClient client(trusting_named);
+  CHECK(client.send(OutgoingRequest{"GET", "https://localhost:" + named.port() + "/", {}, {}}));
+  const HttpResult wrong_name =
+      client.send(OutgoingRequest{"GET", "https://127.0.0.1:" + named.port() + "/", {}, {}});
+  REQUIRE_FALSE(wrong_name);
+  CHECK(wrong_name.failure().kind == HttpFailureKind::Unreachable);
 }
 
 TEST_CASE("https to a server that does not speak TLS fails", "[flows]") {
   fakes::FakeProvider fake;
   const HttpClient http;
-  const HttpResult answer =
-      http.send(OutgoingRequest{"GET", "https://127.0.0.1:" + std::to_string(fake.port()) + "/",
-                                {}, {}});
+  const HttpResult answer = http.send(
+      OutgoingRequest{"GET", "https://127.0.0.1:" + std::to_string(fake.port()) + "/", {}, {}});
   REQUIRE_FALSE(answer);
   CHECK(answer.failure().kind == HttpFailureKind::Unreachable);
 }

@@ -1,0 +1,115 @@
+#include "core/credentials/credentials_engine.hpp"
+
+#include <utility>
+
+#include "core/store/unix_time.hpp"
+
+namespace keyhop::credentials {
+namespace {
+
+// '\x1f' cannot be in an id and is refused in user ids (no control characters).
+std::string join(const std::string& a, const std::string& b) { return a + '\x1f' + b; }
+
+std::string cacheKey(const store::ConnectionKey& key) {
+  return join(join(key.account_id, key.integration_id), key.user_id);
+}
+
+}  // namespace
+
+CredentialsEngine::CredentialsEngine(const registry::Registry& providers, store::Store& store,
+                                     const flows::HttpClient& http, EngineOptions options)
+    : providers_(providers),
+      store_(store),
+      http_(http),
+      now_(options.now ? std::move(options.now) : store::unixNow),
+      connections_(options.cache_capacity, options.cache_max_age),
+      integrations_(options.cache_capacity, options.cache_max_age),
+      integration_ids_(options.cache_capacity, options.cache_max_age),
+      backoff_(options.backoff_initial, options.backoff_max) {}
+
+FreshResult CredentialsEngine::fresh(const store::ConnectionKey& key, bool force_refresh) {
+  auto cached = connections_.find(cacheKey(key));
+  // A connection that needs re-authorization is read again each time: a reconnect made by any
+  // writer must be seen at once.
+  SnapshotPtr snapshot =
+      cached && (*cached)->status == store::ConnectionStatus::Active ? *cached : nullptr;
+  if (!snapshot) {
+    FreshResult loaded = load(key);
+    if (!loaded) return loaded;
+    snapshot = loaded.shared();
+  }
+  if (snapshot->status != store::ConnectionStatus::Active) return needsReauth(*snapshot);
+  const RefreshNeed need =
+      refreshNeed(snapshot->provider->spec, snapshot->credentials, force_refresh, now());
+  if (need == RefreshNeed::None) return snapshot;
+  // Still valid, and its last refresh failed moments ago: no store read until the wait is over.
+  if (need == RefreshNeed::Soon && backoff_.remaining(snapshot->connection_id).count() > 0) {
+    return snapshot;
+  }
+  return refreshes_.run(snapshot->connection_id, [&] { return refresh(*snapshot, force_refresh); });
+}
+
+std::optional<std::string> CredentialsEngine::integrationId(const std::string& account_id,
+                                                            const std::string& name) {
+  const std::string key = join(account_id, name);
+  if (auto id = integration_ids_.find(key)) return id;
+  auto found = store_.findIntegrationByName(account_id, name);
+  if (!found) return std::nullopt;
+  std::string id = found->info.id;
+  integrations_.put(join(account_id, id), std::make_shared<const store::Integration>(*found));
+  return integration_ids_.put(key, std::move(id));
+}
+
+void CredentialsEngine::invalidate(const store::ConnectionKey& key) {
+  connections_.erase(cacheKey(key));
+}
+
+std::int64_t CredentialsEngine::now() const { return now_(); }
+
+CredentialsEngine::IntegrationPtr CredentialsEngine::integration(
+    const std::string& account_id, const std::string& integration_id) {
+  const std::string key = join(account_id, integration_id);
+  if (auto cached = integrations_.find(key)) return *cached;
+  auto found = store_.findIntegrationById(account_id, integration_id);
+  if (!found) return nullptr;
+  return integrations_.put(key, std::make_shared<const store::Integration>(std::move(*found)));
+}
+
+FreshResult CredentialsEngine::load(const store::ConnectionKey& key) {
+  auto connection = store_.findConnection(key);
+  if (!connection) return notFound(key);
+  const IntegrationPtr integration = this->integration(key.account_id, key.integration_id);
+  if (!integration) return notFound(key);
+  const auto* provider = providers_.find(integration->info.provider);
+  if (provider == nullptr) {
+    return Failure{FailureKind::ProviderUnavailable,
+                   "integration " + integration->info.name + " uses provider " +
+                       integration->info.provider + ", which is not in the loaded catalog"};
+  }
+  return remember(snapshotOf(std::move(*connection), *integration, *provider));
+}
+
+SnapshotPtr CredentialsEngine::remember(SnapshotPtr snapshot) {
+  const std::string key = cacheKey(snapshot->key);
+  const std::int64_t version = snapshot->version;
+  const std::string id = snapshot->connection_id;
+  // A slower reader must not put back an older version; a connection deleted and created again
+  // has another id and starts its versions over.
+  return connections_.put(key, std::move(snapshot), [&](const SnapshotPtr& current) {
+    return current->connection_id == id && current->version > version;
+  });
+}
+
+FreshResult CredentialsEngine::notFound(const store::ConnectionKey& key) {
+  connections_.erase(cacheKey(key));
+  return Failure{FailureKind::NotFound, "no connection for this integration and user"};
+}
+
+Failure CredentialsEngine::needsReauth(const ConnectionSnapshot& snapshot) {
+  std::string message = "connection " + snapshot.connection_id + " needs re-authorization";
+  if (!snapshot.status_reason.empty()) message += " (" + snapshot.status_reason + ")";
+  return Failure{FailureKind::NeedsReauth,
+                 message + ": the end user must connect again through a connect session"};
+}
+
+}  // namespace keyhop::credentials
