@@ -13,6 +13,7 @@
 #include "core/registry/registry.hpp"
 #include "core/server/account_auth.hpp"
 #include "core/server/api_routes.hpp"
+#include "core/server/handlers/upstream_service.hpp"
 #include "core/server/http_server.hpp"
 #include "core/vault/key_file_watcher.hpp"
 
@@ -85,6 +86,9 @@ int serve(const Config& config, std::ostream& err) {
   options.reactor_threads = config.reactor_threads;
   options.worker_threads = config.worker_threads;
   options.max_body_bytes = config.max_body_bytes;
+  proxy::UpstreamOptions upstream;
+  upstream.ca_file = config.ca_file;
+  options.reactor_service = server::upstreamServices(upstream);
   server::HttpServer server(router, options);
   try {
     server.start();

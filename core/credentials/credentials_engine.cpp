@@ -39,14 +39,26 @@ FreshResult CredentialsEngine::fresh(const store::ConnectionKey& key, bool force
     snapshot = loaded.shared();
   }
   if (snapshot->status != store::ConnectionStatus::Active) return needsReauth(*snapshot);
-  const RefreshNeed need =
-      refreshNeed(snapshot->provider->spec, snapshot->credentials, force_refresh, now());
-  if (need == RefreshNeed::None) return snapshot;
-  // Still valid, and its last refresh failed moments ago: no store read until the wait is over.
-  if (need == RefreshNeed::Soon && backoff_.remaining(snapshot->connection_id).count() > 0) {
-    return snapshot;
-  }
+  if (!force_refresh && servableAsIs(*snapshot)) return snapshot;
   return refreshes_.run(snapshot->connection_id, [&] { return refresh(*snapshot, force_refresh); });
+}
+
+SnapshotPtr CredentialsEngine::cachedFresh(const store::ConnectionKey& key) {
+  auto cached = connections_.find(cacheKey(key));
+  if (!cached || (*cached)->status != store::ConnectionStatus::Active) return nullptr;
+  return servableAsIs(**cached) ? *cached : nullptr;
+}
+
+std::optional<std::string> CredentialsEngine::cachedIntegrationId(const std::string& account_id,
+                                                                  const std::string& name) {
+  return integration_ids_.find(join(account_id, name));
+}
+
+bool CredentialsEngine::servableAsIs(const ConnectionSnapshot& snapshot) {
+  const RefreshNeed need = refreshNeed(snapshot.provider->spec, snapshot.credentials, false, now());
+  // Still valid, and its last refresh failed moments ago: no store read until the wait is over.
+  return need == RefreshNeed::None ||
+         (need == RefreshNeed::Soon && backoff_.remaining(snapshot.connection_id).count() > 0);
 }
 
 std::optional<std::string> CredentialsEngine::integrationId(const std::string& account_id,

@@ -63,6 +63,13 @@ class CredentialsEngine final {
   // The id of the account's integration named `name`; cached like connections.
   std::optional<std::string> integrationId(const std::string& account_id, const std::string& name);
 
+  // The cache alone, never blocking, for callers on a reactor thread: the connection's cached
+  // credentials when they are active and need no refresh now; null otherwise (then ask fresh()
+  // on a worker).
+  SnapshotPtr cachedFresh(const store::ConnectionKey& key);
+  std::optional<std::string> cachedIntegrationId(const std::string& account_id,
+                                                 const std::string& name);
+
   // Forgets the cached connection: for writers in this process that change or delete a
   // connection without the engine.
   void invalidate(const store::ConnectionKey& key);
@@ -71,6 +78,8 @@ class CredentialsEngine final {
   using IntegrationPtr = std::shared_ptr<const store::Integration>;
 
   std::int64_t now() const;
+  // No refresh is due (or one failed moments ago and the token is still valid).
+  bool servableAsIs(const ConnectionSnapshot& snapshot);
   IntegrationPtr integration(const std::string& account_id, const std::string& integration_id);
   FreshResult load(const store::ConnectionKey& key);
   // Caches `snapshot` unless a newer version is cached; returns what the cache holds.

@@ -7,6 +7,7 @@
 #include "core/server/handlers/connection_token.hpp"
 #include "core/server/handlers/connections.hpp"
 #include "core/server/handlers/integrations.hpp"
+#include "core/server/handlers/proxy.hpp"
 #include "core/server/handlers/with_account.hpp"
 #include "core/server/provider_json.hpp"
 
@@ -62,7 +63,9 @@ void addApiRoutes(Router& router, const ApiContext& context) {
       .add("DELETE", "/v1/connections/{integration}/{user_id}",
            withAccount(key, deleteConnection(context)))
       .add("GET", "/v1/connections/{integration}/{user_id}/token",
-           withAccount(key, getConnectionToken(context)));
+           withAccount(key, getConnectionToken(context)))
+
+      .add("*", "/proxy/{integration}/{path...}", proxyRequest(context), RunOn::Reactor);
 }
 
 }  // namespace keyhop::server

@@ -7,9 +7,9 @@
 #include <sys/uio.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 
-#include "core/server/response_head.hpp"
 #include "core/server/server_reactor.hpp"
 
 namespace keyhop::server {
@@ -25,6 +25,8 @@ constexpr std::size_t kExtraBuffered = 64 * 1024;
 constexpr auto kLingerTime = std::chrono::seconds(2);
 constexpr std::size_t kMaxLingerBytes = 1 << 20;
 constexpr const char kContinue[] = "HTTP/1.1 100 Continue\r\n\r\n";
+// A streamed response's producer is asked to wait once the client has this much unread.
+constexpr std::size_t kStreamHighWater = 256 * 1024;
 
 Response internalError() {
   return Response::error(500, "internal_error", "the server failed to handle the request");
@@ -49,6 +51,67 @@ void logHandlerFailure(Poco::Logger& log, const Route& route) {
 }
 
 }  // namespace
+
+class Connection::Stream final : public ResponseStream {
+ public:
+  explicit Stream(Connection& connection) : connection_(connection) {}
+
+  ReactorService* service() override { return connection_.reactor_.service(); }
+
+  void sendHead(int status, std::string_view reason, const HeaderList& headers,
+                std::optional<std::uint64_t> content_length, bool has_body) override {
+    if (done_ || head_sent_) return;
+    head_sent_ = true;
+    connection_.streamHead(status, reason, headers, content_length, has_body);
+  }
+  bool sendBody(std::string_view bytes) override {
+    if (done_ || !head_sent_) return true;
+    return connection_.streamBody(bytes);
+  }
+  void end() override {
+    if (done_ || !head_sent_) return;
+    done_ = true;
+    connection_.streamEnd();
+  }
+  void fail(Response response) override {
+    if (done_) return;
+    done_ = true;
+    connection_.streamFail(std::move(response));
+  }
+  void offload(std::function<std::function<void()>()> work) override {
+    connection_.context_.workers.submit([work = std::move(work),
+                                         mailbox = connection_.reactor_.mailbox(),
+                                         log = &connection_.context_.log] {
+      std::function<void()> then;
+      try {
+        then = work();
+      } catch (...) {
+        log->error("offloaded work of a streamed response failed: %s", currentExceptionText());
+      }
+      if (then) mailbox->post(std::move(then));
+    });
+  }
+  void onDrained(std::function<void()> callback) override { drained_ = std::move(callback); }
+  void onClosed(std::function<void()> callback) override { closed_ = std::move(callback); }
+
+  bool headSent() const { return head_sent_; }
+  void drained() {
+    if (!done_ && drained_) drained_();
+  }
+  // The connection closed under the stream: the producer hears it once, then nothing more.
+  void closed() {
+    if (done_) return;
+    done_ = true;
+    if (closed_) closed_();
+  }
+
+ private:
+  Connection& connection_;
+  bool head_sent_ = false;
+  bool done_ = false;
+  std::function<void()> drained_;
+  std::function<void()> closed_;
+};
 
 Connection::Connection(ServerReactor& reactor, const ServerContext& context,
                        Poco::Net::StreamSocket socket, std::string remote_address, std::uint64_t id)
@@ -160,7 +223,8 @@ void Connection::processInput() {
       break;
     }
     keep_alive_ = parser_.keepAlive() && !reactor_.draining();
-    http10_keep_alive_ = keep_alive_ && parser_.version() < 11;
+    http10_ = parser_.version() < 11;
+    http10_keep_alive_ = keep_alive_ && http10_;
     continue_sent_ = false;
     handle(parser_.take());
   }
@@ -224,6 +288,10 @@ void Connection::dispatch(Request&& request, const Route& route) {
       Response response = std::move(*answered_inline_);
       answered_inline_.reset();
       respond(std::move(response));
+    } else if (streamed_inline_) {
+      auto start = std::move(streamed_inline_);
+      streamed_inline_ = nullptr;
+      startStream(std::move(start));
     }
     return;
   }
@@ -266,6 +334,16 @@ Responder Connection::makeResponder() {
         mailbox->post([reactor, id, response = std::move(response)]() mutable {
           reactor->complete(id, std::move(response));
         });
+      },
+      [mailbox = reactor_.mailbox(), reactor = &reactor_,
+       id = id_](Responder::StreamStart&& start) {
+        if (mailbox->isOwnerThread()) {
+          reactor->startStream(id, std::move(start));
+          return;
+        }
+        mailbox->post([reactor, id, start = std::move(start)]() mutable {
+          reactor->startStream(id, std::move(start));
+        });
       });
 }
 
@@ -279,6 +357,115 @@ void Connection::complete(Response&& response) {
     respond(std::move(response));
     updateInterest();
   });
+}
+
+void Connection::startStream(std::function<void(ResponseStream&)>&& start) {
+  if (closed_ || !handling_) return;
+  if (in_handler_call_) {  // a Reactor handler streams: once it has returned
+    streamed_inline_ = std::move(start);
+    return;
+  }
+  stream_ = std::make_unique<Stream>(*this);
+  Stream* stream = stream_.get();
+  guarded([&] {
+    try {
+      start(*stream);
+    } catch (...) {
+      context_.log.error("a streamed response failed to start: %s", currentExceptionText());
+      if (stream->headSent()) {
+        close();
+      } else {
+        stream->fail(internalError());
+      }
+      return;
+    }
+    updateInterest();
+  });
+}
+
+void Connection::streamHead(int status, std::string_view reason, const HeaderList& headers,
+                            std::optional<std::uint64_t> content_length, bool has_body) {
+  handling_ = false;
+  stream_body_ = has_body && !head_ && status != 204 && status != 304;
+  using Kind = BodyFraming::Kind;
+  BodyFraming framing;
+  if (!stream_body_) {
+    framing.kind = Kind::None;
+    framing.announce_length = content_length.has_value() && status != 204 && status != 304;
+    framing.length = content_length.value_or(0);
+  } else if (content_length) {
+    framing.length = *content_length;
+  } else {
+    framing.kind = http10_ ? Kind::UntilClose : Kind::Chunked;
+  }
+  stream_chunked_ = framing.kind == Kind::Chunked;
+  const bool close =
+      !keep_alive_ || peer_closed_ || reactor_.draining() || framing.kind == Kind::UntilClose;
+  const ConnectionToken token = close                ? ConnectionToken::Close
+                                : http10_keep_alive_ ? ConnectionToken::KeepAlive
+                                                     : ConnectionToken::None;
+  appendHead(out_head_, status, reason, headers, framing, token);
+  streaming_ = true;
+  stream_ended_ = false;
+  stream_paused_ = false;
+  response_pending_ = true;
+  close_after_response_ = close;
+  // Not flushed yet: the first body bytes (or the end) usually follow at once and leave with
+  // the head in one write.
+}
+
+bool Connection::streamBody(std::string_view bytes) {
+  if (closed_ || !stream_body_ || bytes.empty()) return true;
+  dropSentOutput();
+  if (stream_chunked_) {
+    char size[24];
+    const int length = std::snprintf(size, sizeof size, "%zx\r\n", bytes.size());
+    out_body_.append(size, static_cast<std::size_t>(length));
+    out_body_.append(bytes.data(), bytes.size());
+    out_body_ += "\r\n";
+  } else {
+    out_body_.append(bytes.data(), bytes.size());
+  }
+  flush();
+  if (closed_) return true;
+  updateInterest();
+  if (unsent() < kStreamHighWater) return true;
+  stream_paused_ = true;
+  return false;
+}
+
+void Connection::streamEnd() {
+  if (closed_) return;
+  if (stream_chunked_) {
+    dropSentOutput();
+    out_body_ += "0\r\n\r\n";
+  }
+  stream_ended_ = true;
+  flush();
+  if (!closed_) updateInterest();
+}
+
+void Connection::streamFail(Response&& response) {
+  if (closed_) return;
+  if (streaming_) {
+    close();  // the head is out: a truncated answer, never a wrong one
+    return;
+  }
+  respond(std::move(response));
+  updateInterest();
+}
+
+// What has been sent is dropped from the front of the output, so a long stream's buffer holds
+// only what the client has not read yet.
+void Connection::dropSentOutput() {
+  if (out_sent_ == 0) return;
+  if (out_sent_ >= out_head_.size()) {
+    out_body_.erase(0, out_sent_ - out_head_.size());
+    out_head_.clear();
+  } else {
+    out_head_.erase(0, out_sent_);
+  }
+  out_sent_ = 0;
 }
 
 void Connection::respond(Response&& response) {
@@ -330,6 +517,14 @@ void Connection::flush() {
   out_head_.clear();
   out_body_ = std::string();  // a large body's buffer is not kept for the connection's life
   out_sent_ = 0;
+  if (streaming_ && !stream_ended_) {
+    if (stream_paused_) {
+      stream_paused_ = false;
+      stream_->drained();
+    }
+    return;
+  }
+  streaming_ = false;
   if (response_pending_) {
     response_pending_ = false;
     responseSent();
@@ -378,6 +573,9 @@ void Connection::checkTimeouts(Clock::time_point now) {
     return;
   }
   if (handling_) return;  // a handler's time is its own
+  // A streamed response waiting for its producer is the producer's to time out; one the client
+  // does not read is the connection's.
+  if (streaming_ && unsent() == 0) return;
   if (now - last_activity_ >= context_.idle_timeout) close();
 }
 
@@ -387,6 +585,7 @@ void Connection::close() {
   setInterest(false, false);
   socket_.close();
   reactor_.release(id_);
+  if (stream_) stream_->closed();
 }
 
 void Connection::updateInterest() {

@@ -11,12 +11,16 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "core/server/http_message.hpp"
 #include "core/server/request_parser.hpp"
+#include "core/server/response_head.hpp"
+#include "core/server/response_stream.hpp"
 #include "core/server/router.hpp"
 #include "core/server/server_context.hpp"
 
@@ -38,6 +42,8 @@ class Connection final {
   void start();
   // The answer to the request in flight.
   void complete(Response&& response);
+  // The answer to the request in flight, in pieces: `start` gets the stream to send them.
+  void startStream(std::function<void(ResponseStream&)>&& start);
   // The server is stopping: close now if idle, else after the current response.
   void drain();
   // Closes idle, stalled or lingering connections whose time is up.
@@ -65,6 +71,17 @@ class Connection final {
   void updateInterest();
   void setInterest(bool read, bool write);
 
+  // The streamed response (response_stream.hpp); Stream forwards here.
+  class Stream;
+  friend class Stream;
+  void streamHead(int status, std::string_view reason, const HeaderList& headers,
+                  std::optional<std::uint64_t> content_length, bool has_body);
+  bool streamBody(std::string_view bytes);
+  void streamEnd();
+  void streamFail(Response&& response);
+  std::size_t unsent() const { return out_head_.size() + out_body_.size() - out_sent_; }
+  void dropSentOutput();
+
   bool readInto();  // false when the connection must close
   std::size_t buffered() const { return in_end_ - in_begin_; }
 
@@ -87,10 +104,12 @@ class Connection final {
 
   bool keep_alive_ = true;
   bool http10_keep_alive_ = false;           // an HTTP/1.0 client asked for keep-alive
+  bool http10_ = false;                      // the request in flight is HTTP/1.0
   bool head_ = false;                        // the request in flight is a HEAD
   bool handling_ = false;                    // a request is with its handler
   bool in_handler_call_ = false;             // a Reactor handler is on the stack
   std::optional<Response> answered_inline_;  // its answer, sent once it returns
+  std::function<void(ResponseStream&)> streamed_inline_;  // or its stream, started then
   bool in_process_input_ = false;
 
   std::string out_head_;  // bytes to send: interim 100s and a response head...
@@ -98,6 +117,15 @@ class Connection final {
   std::size_t out_sent_ = 0;
   bool response_pending_ = false;  // a response is queued but not all sent
   bool close_after_response_ = false;
+
+  // A streamed response: replaced by the next one, never destroyed while one of its calls may
+  // be on the stack.
+  std::unique_ptr<Stream> stream_;
+  bool streaming_ = false;  // its head is queued and its end not yet sent
+  bool stream_chunked_ = false;
+  bool stream_body_ = true;     // body bytes are sent (not for HEAD, 204, 304)
+  bool stream_ended_ = false;   // end() was called
+  bool stream_paused_ = false;  // sendBody said "wait": onDrained is owed
 
   bool peer_closed_ = false;
   bool lingering_ = false;

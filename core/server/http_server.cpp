@@ -82,7 +82,7 @@ void HttpServer::Impl::start() {
   workers_ = std::make_unique<WorkerPool>(std::max(1u, options_.worker_threads));
   context_ = std::make_unique<ServerContext>(
       ServerContext{router_, *workers_, gauge_, log_, options_.max_header_bytes,
-                    options_.max_body_bytes, options_.idle_timeout});
+                    options_.max_body_bytes, options_.idle_timeout, options_.reactor_service});
   // Worker answers arrive through each reactor's wake-up socket, so the poll timeout only paces
   // the idle-connection sweep.
   const auto poll_timeout = std::clamp(options_.idle_timeout / 4, std::chrono::milliseconds(10),

@@ -10,6 +10,7 @@
 #include <memory>
 #include <string>
 
+#include "core/server/reactor_service.hpp"
 #include "core/server/router.hpp"
 
 namespace keyhop::server {
@@ -27,6 +28,8 @@ struct ServerOptions {
   // How long stop() lets requests in flight finish before it closes their connections.
   std::chrono::milliseconds stop_timeout{5'000};
   int listen_backlog = 1024;
+  // Made once per reactor thread at start (the proxy's upstream pool); none when empty.
+  ReactorServiceFactory reactor_service;
 };
 
 class HttpServer final {

@@ -8,7 +8,8 @@ namespace keyhop::server {
 
 class Responder::State final {
  public:
-  explicit State(Deliver deliver) : deliver_(std::move(deliver)) {}
+  State(Deliver deliver, DeliverStream deliver_stream)
+      : deliver_(std::move(deliver)), deliver_stream_(std::move(deliver_stream)) {}
 
   ~State() {
     if (called_.exchange(true)) return;
@@ -25,13 +26,26 @@ class Responder::State final {
     deliver_(std::move(response));
   }
 
+  void stream(StreamStart&& start) {
+    if (called_.exchange(true)) return;
+    if (deliver_stream_) {
+      deliver_stream_(std::move(start));
+    } else {
+      deliver_(Response::error(500, "internal_error", "this server cannot stream responses"));
+    }
+  }
+
  private:
   Deliver deliver_;
+  DeliverStream deliver_stream_;
   std::atomic<bool> called_{false};
 };
 
-Responder::Responder(Deliver deliver) : state_(std::make_shared<State>(std::move(deliver))) {}
+Responder::Responder(Deliver deliver, DeliverStream deliver_stream)
+    : state_(std::make_shared<State>(std::move(deliver), std::move(deliver_stream))) {}
 
 void Responder::operator()(Response response) const { state_->call(std::move(response)); }
+
+void Responder::stream(StreamStart start) const { state_->stream(std::move(start)); }
 
 }  // namespace keyhop::server

@@ -17,7 +17,7 @@ bool safeName(const std::string& name) {
   return !name.empty() && std::all_of(name.begin(), name.end(), isTokenChar);
 }
 
-bool safeText(const std::string& text) {
+bool safeText(std::string_view text) {
   return text.find_first_of("\r\n", 0, 3) == std::string::npos;  // NUL included
 }
 
@@ -30,14 +30,18 @@ const std::string& standardReason(int status) {
 
 }  // namespace
 
-void appendResponseHead(std::string& out, const Response& response, ConnectionToken connection) {
+void appendHead(std::string& out, int status, std::string_view reason, const HeaderList& headers,
+                BodyFraming framing, ConnectionToken connection) {
   out += "HTTP/1.1 ";
-  out += std::to_string(response.status);
+  out += std::to_string(status);
   out += ' ';
-  out += !response.reason.empty() && safeText(response.reason) ? response.reason
-                                                               : standardReason(response.status);
+  if (!reason.empty() && safeText(reason)) {
+    out += reason;
+  } else {
+    out += standardReason(status);
+  }
   out += "\r\n";
-  for (const auto& header : response.headers) {
+  for (const auto& header : headers) {
     if (equalsIgnoreCase(header.name, "Content-Length") ||
         equalsIgnoreCase(header.name, "Transfer-Encoding") ||
         equalsIgnoreCase(header.name, "Connection"))
@@ -51,14 +55,27 @@ void appendResponseHead(std::string& out, const Response& response, ConnectionTo
     out += header.value;
     out += "\r\n";
   }
-  if (response.status != 204 && response.status != 304) {
+  using Kind = BodyFraming::Kind;
+  if (framing.kind == Kind::ContentLength ||
+      (framing.kind == Kind::None && framing.announce_length)) {
     out += "Content-Length: ";
-    out += std::to_string(response.body.size());
+    out += std::to_string(framing.length);
     out += "\r\n";
   }
+  if (framing.kind == Kind::Chunked) out += "Transfer-Encoding: chunked\r\n";
   if (connection == ConnectionToken::Close) out += "Connection: close\r\n";
   if (connection == ConnectionToken::KeepAlive) out += "Connection: keep-alive\r\n";
   out += "\r\n";
+}
+
+void appendResponseHead(std::string& out, const Response& response, ConnectionToken connection) {
+  BodyFraming framing;
+  if (response.status == 204 || response.status == 304) {
+    framing.kind = BodyFraming::Kind::None;
+  } else {
+    framing.length = response.body.size();
+  }
+  appendHead(out, response.status, response.reason, response.headers, framing, connection);
 }
 
 bool asksToClose(const Response& response) {

@@ -2,13 +2,29 @@
 
 // Internal to the server: the status line and header block of a response.
 
+#include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "core/server/http_message.hpp"
 
 namespace keyhop::server {
 
 enum class ConnectionToken { None, KeepAlive, Close };
+
+// How the body after a head is delimited.
+struct BodyFraming {
+  enum class Kind { ContentLength, Chunked, UntilClose, None };
+  Kind kind = Kind::ContentLength;
+  std::uint64_t length = 0;      // ContentLength; also written for None when `announce_length`
+  bool announce_length = false;  // None: a HEAD answer still names the length a GET would get
+};
+
+// Appends "HTTP/1.1 status reason" (`reason`, or the standard phrase when empty or unsafe), the
+// headers except framing ones, and the framing headers of `framing` to `out`. A header that
+// could split the response (CR, LF, a bad name) is dropped and logged.
+void appendHead(std::string& out, int status, std::string_view reason, const HeaderList& headers,
+                BodyFraming framing, ConnectionToken connection);
 
 // Appends "HTTP/1.1 status reason", the response's headers and the server's framing
 // (Content-Length of `response.body`, omitted for 204 and 304) to `out`. A handler's

@@ -11,6 +11,7 @@
 #include <cstddef>
 #include <mutex>
 
+#include "core/server/reactor_service.hpp"
 #include "core/server/router.hpp"
 #include "core/server/worker_pool.hpp"
 
@@ -47,6 +48,7 @@ struct ServerContext {
   std::size_t max_header_bytes;
   std::size_t max_body_bytes;
   std::chrono::milliseconds idle_timeout;
+  const ReactorServiceFactory& reactor_service;
 };
 
 }  // namespace keyhop::server

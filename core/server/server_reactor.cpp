@@ -23,6 +23,11 @@ ServerReactor::~ServerReactor() { stopAndJoin(); }
 void ServerReactor::start() {
   thread_ = std::thread([this] {
     mailbox_->bindToCurrentThread();
+    try {
+      if (context_.reactor_service) service_ = context_.reactor_service(*this);
+    } catch (const std::exception& e) {
+      context_.log.error("the reactor's service could not start: %s", std::string(e.what()));
+    }
     run();
     mailbox_->unbindFromCurrentThread();
   });
@@ -33,6 +38,7 @@ void ServerReactor::stopAndJoin() {
   if (!thread_.joinable()) return;
   post([this] {  // the mailbox closes only below, so this runs
     closeAll();
+    service_.reset();
     stop();
   });
   thread_.join();
@@ -80,6 +86,11 @@ void ServerReactor::complete(std::uint64_t id, Response&& response) {
   if (it != connections_.end()) it->second->complete(std::move(response));
 }
 
+void ServerReactor::startStream(std::uint64_t id, std::function<void(ResponseStream&)>&& start) {
+  const auto it = connections_.find(id);
+  if (it != connections_.end()) it->second->startStream(std::move(start));
+}
+
 void ServerReactor::release(std::uint64_t id) {
   const auto it = connections_.find(id);
   if (it == connections_.end()) return;
@@ -117,6 +128,7 @@ void ServerReactor::sweep() {
   if (now < next_sweep_) return;
   next_sweep_ = now + sweep_interval_;
   for (Connection* connection : snapshot()) connection->checkTimeouts(now);
+  if (service_) service_->tick(now);
 }
 
 void ServerReactor::closeAll() {

@@ -11,6 +11,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
@@ -19,6 +20,8 @@
 
 #include "core/server/http_message.hpp"
 #include "core/server/mailbox.hpp"
+#include "core/server/reactor_service.hpp"
+#include "core/server/response_stream.hpp"
 #include "core/server/server_context.hpp"
 
 namespace keyhop::server {
@@ -47,6 +50,9 @@ class ServerReactor final : public Poco::Net::SocketReactor {
   const std::shared_ptr<Mailbox>& mailbox() const { return mailbox_; }
   // The answer to connection `id`'s request in flight; dropped if the connection is gone.
   void complete(std::uint64_t id, Response&& response);
+  // The same, answered in pieces (Responder::stream).
+  void startStream(std::uint64_t id, std::function<void(ResponseStream&)>&& start);
+  ReactorService* service() { return service_.get(); }
   // `connection` has closed its socket: destroy it once no call of it is on the stack.
   void release(std::uint64_t id);
 
@@ -69,6 +75,7 @@ class ServerReactor final : public Poco::Net::SocketReactor {
   std::uint64_t next_id_ = 1;
   std::unordered_map<std::uint64_t, std::unique_ptr<Connection>> connections_;
   std::vector<std::unique_ptr<Connection>> released_;
+  std::unique_ptr<ReactorService> service_;  // made and destroyed on this thread
   bool draining_ = false;
   std::chrono::steady_clock::time_point next_sweep_;
   std::chrono::milliseconds sweep_interval_;

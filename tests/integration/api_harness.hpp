@@ -22,6 +22,7 @@
 #include "core/registry/registry.hpp"
 #include "core/server/account_auth.hpp"
 #include "core/server/api_routes.hpp"
+#include "core/server/handlers/upstream_service.hpp"
 #include "core/server/http_server.hpp"
 #include "core/store/store.hpp"
 #include "core/vault/vault.hpp"
@@ -102,6 +103,11 @@ class ApiServer {
     addApiRoutes(router_, {providers_, *store_, accounts_, http_, credentials_, public_url});
     options.reactor_threads = 1;
     options.worker_threads = 2;
+    proxy::UpstreamOptions upstream;
+    upstream.ca_file = http_.options().ca_file;
+    upstream.connect_timeout = http_.options().connect_timeout;
+    upstream.read_timeout = http_.options().read_timeout;
+    options.reactor_service = upstreamServices(upstream);
     server_ = std::make_unique<HttpServer>(router_, options);
     server_->start();
   }

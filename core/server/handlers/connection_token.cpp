@@ -4,29 +4,10 @@
 
 #include "core/server/api_error.hpp"
 #include "core/server/handlers/account_integration.hpp"
+#include "core/server/handlers/credentials_failure.hpp"
 
 namespace keyhop::server {
 namespace {
-
-using credentials::FailureKind;
-
-Response failureResponse(const credentials::Failure& failure) {
-  switch (failure.kind) {
-    case FailureKind::NotFound:
-      return connectionNotFound();
-    case FailureKind::ProviderUnavailable:
-      return keyhopError(409, "provider_unavailable", failure.message);
-    case FailureKind::NeedsReauth:
-      return keyhopError(409, "needs_reauth", failure.message);
-    case FailureKind::RefreshUnavailable:
-      return keyhopError(503, "refresh_unavailable", failure.message);
-    case FailureKind::InvalidClient:
-      return keyhopError(502, "invalid_client", failure.message);
-    case FailureKind::RefreshRejected:
-      break;
-  }
-  return keyhopError(502, "refresh_rejected", failure.message);
-}
 
 // {"access_token", "token_type", "expires_at"}; OAuth 1.0a adds the token secret its calls are
 // signed with. Never cached by anything between keyhop and the app (RFC 6749 5.1).
@@ -53,7 +34,7 @@ AccountHandler getConnectionToken(const ApiContext& context) {
     if (!integration_id) return connectionNotFound();
     const auto fresh =
         context.credentials.fresh({account.id, *integration_id, request.params.at("user_id")});
-    if (!fresh) return failureResponse(fresh.failure());
+    if (!fresh) return credentialsFailure(fresh.failure());
     const AuthMode mode = fresh.snapshot().provider->spec.auth;
     if (mode == AuthMode::ApiKey || mode == AuthMode::Basic) {
       return keyhopError(409, "no_access_token",

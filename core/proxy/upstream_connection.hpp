@@ -1,0 +1,154 @@
+#pragma once
+
+// Internal to the proxy. One connection to a provider on the pool's reactor: a non-blocking
+// connect, the TLS handshake for https, then exchanges one at a time (send the request, stream
+// the answer to the exchange's observer), idle and watched in between. It reports to its owner
+// (the pool) when it becomes idle or closes; every call runs on the reactor's thread.
+
+#include <Poco/Net/SocketAddress.h>
+#include <Poco/Net/SocketNotification.h>
+#include <Poco/Net/SocketReactor.h>
+#include <Poco/Net/StreamSocket.h>
+#include <Poco/Observer.h>
+
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/proxy/reactor_tasks.hpp"
+#include "core/proxy/response_reader.hpp"
+#include "core/proxy/upstream_exchange.hpp"
+#include "core/proxy/upstream_pool.hpp"
+#include "core/proxy/upstream_tls.hpp"
+
+namespace keyhop::proxy {
+
+class UpstreamConnection;
+
+class ConnectionOwner {
+ public:
+  virtual ~ConnectionOwner() = default;
+  // The answer is complete and the connection may carry another exchange (the owner may start
+  // one at once). false: the owner does not keep it, and the connection closes.
+  virtual bool connectionIdle(UpstreamConnection& connection) = 0;
+  // The connection has closed. `lost` is its exchange when the request may go again on a fresh
+  // connection: a kept-alive connection the provider had closed, before any byte of an answer.
+  virtual void connectionClosed(UpstreamConnection& connection, std::shared_ptr<Exchange> lost) = 0;
+};
+
+// What every connection of a pool shares; owned by the pool, which outlives its connections.
+struct ConnectionContext {
+  Poco::Net::SocketReactor& reactor;
+  ConnectionOwner& owner;
+  ReactorTasks& tasks;
+  TlsContext& tls;
+  const UpstreamOptions& options;
+  std::size_t resumed_tls_sessions = 0;
+};
+
+class UpstreamConnection final : public std::enable_shared_from_this<UpstreamConnection> {
+ public:
+  using Clock = std::chrono::steady_clock;
+
+  UpstreamConnection(ConnectionContext& context, UpstreamTarget target);
+  ~UpstreamConnection();
+  UpstreamConnection(const UpstreamConnection&) = delete;
+  UpstreamConnection& operator=(const UpstreamConnection&) = delete;
+
+  // Starts connecting to `address` to carry `exchange`. false, with `error` saying why, when it
+  // failed at once; nothing is reported to the owner then.
+  bool connect(const Poco::Net::SocketAddress& address, std::shared_ptr<Exchange> exchange,
+               std::string& error);
+  // An idle connection carries `exchange`; its request goes out at once when the socket takes
+  // it. Never calls an observer back.
+  void begin(std::shared_ptr<Exchange> exchange);
+  // The observer of `exchange` wants the rest of the body (at the reactor's next turn).
+  void resume(const Exchange& exchange);
+  // `exchange` was cancelled: close without another event.
+  void abort(const Exchange& exchange);
+  // Closes an idle connection past its idle timeout, times out connecting and stalled answers.
+  void checkTimeouts(Clock::time_point now);
+  // The pool is going: close without reporting; the exchange gets no more events.
+  void shutdown();
+
+  const std::string& origin() const { return target_.origin; }
+
+ private:
+  enum class Phase { Connecting, Handshaking, Busy, Idle, Closed };
+  enum class ReadEnd { Again, Full, Closed, Failed };
+  class Sink;
+
+  void onReadable(Poco::Net::ReadableNotification* notification);
+  void onWritable(Poco::Net::WritableNotification* notification);
+  void onError(Poco::Net::ErrorNotification* notification);
+  template <typename Step>
+  void guarded(Step step);
+
+  void readable();
+  void writable();
+  void errorRaised();
+  void connected();
+  void handshake();
+  void ready();
+  void flush();
+  void receive();
+  ReadEnd readSome();
+  void pump();
+  void process();
+  void peerClosed();
+  void responseDone();
+  void probeIdle();
+  void resumed();
+
+  // The exchange fails (or goes to a fresh connection, when `retryable` and this was a stale
+  // kept-alive connection); the connection closes.
+  void fail(UpstreamFailureKind kind, std::string what, bool retryable);
+  void closeAndReport();
+  void closeSocket();
+  void updateInterest();
+  void setInterest(bool read, bool write);
+  void reserveReadSpace();
+  std::size_t buffered() const { return in_end_ - in_begin_; }
+
+  ConnectionContext& context_;
+  UpstreamTarget target_;
+  Poco::Net::StreamSocket socket_;
+  int fd_ = -1;
+  std::unique_ptr<TlsStream> tls_;
+  Poco::Observer<UpstreamConnection, Poco::Net::ReadableNotification> read_observer_;
+  Poco::Observer<UpstreamConnection, Poco::Net::WritableNotification> write_observer_;
+  // With either of the others: a socket reset while only writability is watched reports
+  // neither readable nor writable, just an error, which would otherwise go unheard (and epoll
+  // would report it again on every turn).
+  Poco::Observer<UpstreamConnection, Poco::Net::ErrorNotification> error_observer_;
+  bool reading_ = false;  // read_observer_ is registered
+  bool writing_ = false;  // write_observer_ is registered
+
+  Phase phase_ = Phase::Closed;
+  std::shared_ptr<Exchange> exchange_;
+  bool reused_ = false;  // it has carried an exchange before this one
+  ResponseReader reader_;
+  bool paused_ = false;         // the observer asked for a pause
+  bool resumed_early_ = false;  // resume() came inside onBody, before it returned false
+  bool eof_ = false;            // the provider closed; acted on once buffered bytes are parsed
+  bool read_failed_ = false;
+  bool output_broken_ = false;  // sending failed; the read side says how the exchange ends
+
+  // TLS may need the other readiness than the operation suggests.
+  bool handshake_wants_write_ = false;
+  bool read_wants_write_ = false;
+  bool write_wants_read_ = false;
+
+  std::vector<char> in_;  // bytes received; [in_begin_, in_end_) not parsed yet
+  std::size_t in_begin_ = 0;
+  std::size_t in_end_ = 0;
+  std::size_t out_sent_ = 0;  // of the exchange's head + body
+
+  Clock::time_point started_;        // connecting began
+  Clock::time_point last_progress_;  // a byte moved in either direction (or the pause ended)
+  Clock::time_point idle_since_;
+};
+
+}  // namespace keyhop::proxy

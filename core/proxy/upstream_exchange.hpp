@@ -1,0 +1,67 @@
+#pragma once
+
+// Internal to the proxy. One request and the events of its answer. It belongs to whoever holds
+// it (the caller, the pool's queue, the connection carrying it) and stops delivering events once
+// finished: after onEnd or onFailure, after cancel(), or when the pool goes.
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "core/proxy/request_head.hpp"
+#include "core/proxy/upstream_pool.hpp"
+
+namespace keyhop::proxy {
+
+class Exchange;
+class UpstreamConnection;
+
+// What resume() and cancel() need: the pool, which knows where the exchange is.
+class ExchangeHost {
+ public:
+  virtual ~ExchangeHost() = default;
+  virtual void resume(Exchange& exchange) = 0;
+  virtual void cancel(Exchange& exchange) = 0;
+};
+
+class Exchange final : public UpstreamExchange {
+ public:
+  // `host` and `observer` outlive the exchange's events (see UpstreamPool::send).
+  Exchange(ExchangeHost& host, UpstreamObserver& observer, UpstreamTarget target,
+           RequestBytes bytes, bool head_request);
+
+  void resume() override;
+  void cancel() override;
+
+  bool finished() const { return host_ == nullptr; }
+  // No more events, and resume() and cancel() do nothing: the pool is going.
+  void abandon() { host_ = nullptr; }
+
+  // Events, each ignored once finished. false from the first two: stop reading (finished, or
+  // the observer wants a pause).
+  bool deliverHead(UpstreamHead&& head);
+  bool deliverBody(std::string_view bytes);
+  void deliverEnd();
+  // The message is "<origin>: <what>".
+  void deliverFailure(UpstreamFailureKind kind, const std::string& what);
+
+  const UpstreamTarget& target() const { return target_; }
+  const RequestBytes& bytes() const { return bytes_; }
+  bool headRequest() const { return head_request_; }
+
+  // Kept by the pool and the connections, on the reactor's thread.
+  bool retried = false;  // it was sent again after a stale connection: no second time
+  std::chrono::steady_clock::time_point queued_at;
+  std::weak_ptr<UpstreamConnection> connection;  // the one carrying it, if any
+
+ private:
+  ExchangeHost* host_;
+  UpstreamObserver* observer_;
+  UpstreamTarget target_;
+  RequestBytes bytes_;
+  bool head_request_;
+  bool head_delivered_ = false;
+};
+
+}  // namespace keyhop::proxy

@@ -1,0 +1,126 @@
+#include "core/server/handlers/proxy.hpp"
+
+#include <Poco/Logger.h>
+
+#include <memory>
+#include <variant>
+
+#include "core/server/api_error.hpp"
+#include "core/server/handlers/credentials_failure.hpp"
+#include "core/server/handlers/proxy_exchange.hpp"
+#include "core/server/handlers/proxy_plan.hpp"
+
+namespace keyhop::server {
+namespace {
+
+constexpr std::size_t kMaxUserIdBytes = 256;
+
+bool validUserId(const std::string& user_id) {
+  if (user_id.empty() || user_id.size() > kMaxUserIdBytes) return false;
+  for (const char c : user_id) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) return false;
+  }
+  return true;
+}
+
+Response invalidUserId() {
+  return keyhopError(400, "invalid_user_id",
+                     "name the end user in the Keyhop-User-Id header (1 to 256 bytes, no control "
+                     "characters)");
+}
+
+Response integrationNotFound() {
+  return keyhopError(404, "integration_not_found",
+                     "no integration with this name; GET /v1/integrations lists yours");
+}
+
+// Where a request stands once its connection is known: ready to send, or refused.
+using Prepared = std::variant<Response, std::pair<ProxyPlan, proxy::UpstreamRequest>>;
+
+Prepared prepare(const credentials::ConnectionSnapshot& connection, Request&& request) {
+  auto plan = planProxyRequest(connection, std::move(request));
+  if (auto* refused = std::get_if<Response>(&plan)) return std::move(*refused);
+  auto stamped = stampPlan(connection, std::get<ProxyPlan>(plan));
+  if (auto* refused = std::get_if<Response>(&stamped)) return std::move(*refused);
+  return std::make_pair(std::get<ProxyPlan>(std::move(plan)),
+                        std::get<proxy::UpstreamRequest>(std::move(stamped)));
+}
+
+void proceed(ResponseStream& stream, credentials::CredentialsEngine& engine,
+             credentials::SnapshotPtr connection, Prepared prepared) {
+  if (auto* refused = std::get_if<Response>(&prepared)) {
+    stream.fail(std::move(*refused));
+    return;
+  }
+  auto& [plan, first_attempt] = std::get<1>(prepared);
+  startProxyExchange(stream, engine, std::move(connection), std::move(plan),
+                     std::move(first_attempt));
+}
+
+// What may block (the store: an account, an integration or a connection not in the caches, a
+// refresh that is due) runs on a worker; the exchange starts back on the reactor.
+void proceedFromStore(ResponseStream& stream, const ApiContext& context,
+                      std::shared_ptr<Request> request, std::string secret_key,
+                      std::string user_id) {
+  auto* engine = &context.credentials;
+  auto* accounts = &context.accounts;
+  // The client may leave while the worker looks things up: then the stream is gone too.
+  auto client_here = std::make_shared<bool>(true);
+  stream.onClosed([client_here] { *client_here = false; });
+  stream.offload([&stream, client_here, engine, accounts, request,
+                  secret_key = std::move(secret_key),
+                  user_id = std::move(user_id)]() -> std::function<void()> {
+    auto finish = [&stream, client_here](Response response) {
+      return [&stream, client_here, response = std::move(response)]() mutable {
+        if (*client_here) stream.fail(std::move(response));
+      };
+    };
+    try {
+      const auto account = accounts->authenticate(secret_key);
+      if (!account) return finish(invalidSecretKey());
+      const auto integration_id =
+          engine->integrationId(account->id, request->params.at("integration"));
+      if (!integration_id) return finish(integrationNotFound());
+      const auto fresh = engine->fresh({account->id, *integration_id, user_id});
+      if (!fresh) return finish(credentialsFailure(fresh.failure()));
+      auto prepared = std::make_shared<Prepared>(prepare(fresh.snapshot(), std::move(*request)));
+      return [&stream, client_here, engine, connection = fresh.shared(), prepared] {
+        if (*client_here) proceed(stream, *engine, connection, std::move(*prepared));
+      };
+    } catch (const std::exception& e) {
+      // The store cannot be used. Its message names the database, never a secret.
+      Poco::Logger::get("keyhop.api").error(std::string("proxy lookup failed: ") + e.what());
+      return finish(keyhopError(503, "store_unavailable", "keyhop cannot read its store now"));
+    }
+  });
+}
+
+}  // namespace
+
+AsyncHandler proxyRequest(const ApiContext& context) {
+  return [context](Request&& request, Responder responder) {
+    const auto key = bearerToken(request);
+    if (!key) return responder(invalidSecretKey());
+    const std::string* user_id = request.header("Keyhop-User-Id");
+    if (!user_id || !validUserId(*user_id)) return responder(invalidUserId());
+    auto shared = std::make_shared<Request>(std::move(request));
+    responder.stream([context, shared, secret_key = std::string(*key),
+                      user_id = *user_id](ResponseStream& stream) {
+      // The hot path: every lookup a cache hit, nothing blocks, the request leaves from here.
+      const auto account = context.accounts.findCached(secret_key);
+      const auto integration_id = account ? context.credentials.cachedIntegrationId(
+                                                account->id, shared->params.at("integration"))
+                                          : std::nullopt;
+      const auto connection =
+          integration_id ? context.credentials.cachedFresh({account->id, *integration_id, user_id})
+                         : nullptr;
+      if (!connection) {
+        proceedFromStore(stream, context, shared, secret_key, user_id);
+        return;
+      }
+      proceed(stream, context.credentials, connection, prepare(*connection, std::move(*shared)));
+    });
+  };
+}
+
+}  // namespace keyhop::server

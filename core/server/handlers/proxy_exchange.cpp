@@ -1,0 +1,263 @@
+#include "core/server/handlers/proxy_exchange.hpp"
+
+#include <Poco/Logger.h>
+
+#include <optional>
+#include <random>
+#include <string>
+
+#include "core/proxy/header_rules.hpp"
+#include "core/proxy/retry_policy.hpp"
+#include "core/server/api_error.hpp"
+#include "core/server/handlers/credentials_failure.hpp"
+#include "core/server/handlers/upstream_service.hpp"
+
+namespace keyhop::server {
+namespace {
+
+constexpr std::size_t kMaxHeldBody = 64 * 1024;
+
+Response upstreamFailure(const proxy::UpstreamFailure& failure) {
+  switch (failure.kind) {
+    case proxy::UpstreamFailureKind::Timeout:
+      return keyhopError(504, "upstream_timeout", failure.message);
+    case proxy::UpstreamFailureKind::Unreachable:
+      return keyhopError(502, "upstream_unreachable", failure.message);
+    case proxy::UpstreamFailureKind::Protocol:
+      break;
+  }
+  return keyhopError(502, "upstream_protocol_error", failure.message);
+}
+
+// Whether the request may be sent again after `failure`: only when no answer was begun and the
+// provider could not be reached or was silent (a broken answer may have been acted upon).
+bool retryableFailure(const proxy::UpstreamFailure& failure) {
+  return !failure.head_received && failure.kind != proxy::UpstreamFailureKind::Protocol;
+}
+
+double jitterFraction() {
+  thread_local std::minstd_rand engine{std::random_device{}()};
+  return std::uniform_real_distribution<double>(0.0, 1.0)(engine);
+}
+
+class ProxyExchange final : public proxy::UpstreamObserver,
+                            public std::enable_shared_from_this<ProxyExchange> {
+ public:
+  ProxyExchange(ResponseStream& stream, proxy::UpstreamPool& pool, proxy::ReactorTimer& timer,
+                credentials::CredentialsEngine& engine, credentials::SnapshotPtr connection,
+                ProxyPlan plan)
+      : stream_(stream),
+        pool_(pool),
+        timer_(timer),
+        engine_(engine),
+        connection_(std::move(connection)),
+        plan_(std::move(plan)) {}
+
+  void start(proxy::UpstreamRequest request) {
+    self_ = shared_from_this();
+    std::weak_ptr<ProxyExchange> weak = self_;
+    stream_.onClosed([weak] {
+      if (auto exchange = weak.lock()) exchange->clientGone();
+    });
+    stream_.onDrained([weak] {
+      if (auto exchange = weak.lock(); exchange && exchange->upstream_) {
+        exchange->upstream_->resume();
+      }
+    });
+    send(std::move(request));
+  }
+
+  void onHead(const proxy::UpstreamHead& head) override {
+    if (!replayed_ && isAuthFailure(connection_->provider->spec, head.status)) {
+      replayWithRefreshedCredential();
+      return;
+    }
+    if (proxy::isRetryableStatus(head.status) &&
+        retryLater(proxy::requestedWait(head.headers,
+                                        connection_->provider->spec.api.retry_after_headers,
+                                        std::chrono::system_clock::now()))) {
+      return;
+    }
+    if (!replayed_ && mayHideAuthFailure(head)) {
+      held_head_ = head;
+      return;
+    }
+    sendHead(head);
+  }
+
+  bool onBody(std::string_view bytes) override {
+    if (client_gone_) return true;
+    if (!held_head_) return stream_.sendBody(bytes);
+    held_body_.append(bytes.data(), bytes.size());
+    if (held_body_.size() > kMaxHeldBody) return releaseHeld();
+    return true;
+  }
+
+  void onEnd() override {
+    if (held_head_ && !client_gone_) {
+      bool rejected = false;
+      const ResponseView view{held_head_->status, held_head_->headers, held_body_};
+      const auto& provider = *connection_->provider;
+      if (provider.hooks->recognizeAuthFailure(provider.spec, view, rejected) == HookStatus::Done &&
+          rejected) {
+        held_head_.reset();
+        held_body_.clear();
+        replayWithRefreshedCredential();
+        return;
+      }
+      releaseHeld();
+    }
+    const auto keep = std::move(self_);  // gone when this returns
+    if (!client_gone_) stream_.end();
+  }
+
+  void onFailure(const proxy::UpstreamFailure& failure) override {
+    if (retryableFailure(failure) && retryLater(std::nullopt)) return;
+    const auto keep = std::move(self_);
+    if (!client_gone_) stream_.fail(upstreamFailure(failure));
+  }
+
+ private:
+  // A plugin's recognizeAuthFailure hook reads whole answers that look fine by their status
+  // (Slack's 200 {"ok":false,"error":"invalid_auth"}): such an answer is held, up to
+  // kMaxHeldBody, until the hook has seen it. Descriptor providers have no such hook.
+  bool mayHideAuthFailure(const proxy::UpstreamHead& head) const {
+    return connection_->provider->library && head.has_body && head.status >= 200 &&
+           head.status < 300;
+  }
+
+  void sendHead(const proxy::UpstreamHead& head) {
+    stream_.sendHead(head.status, head.reason, proxy::responseHeadersToReturn(head.headers),
+                     head.content_length, head.has_body);
+  }
+
+  // Too long to be an error body, or the hook has decided: the held answer goes out.
+  bool releaseHeld() {
+    sendHead(*held_head_);
+    held_head_.reset();
+    const bool more = stream_.sendBody(held_body_);
+    held_body_ = std::string();
+    return more;
+  }
+
+  void send(proxy::UpstreamRequest request) {
+    upstream_ = pool_.send(plan_.target, std::move(request), *this);
+  }
+
+  // Keyhop-Retries: while retries remain, the busy answer (or the failure) is not passed on;
+  // its connection is dropped and the request sent again once the wait is over: the provider's
+  // own when it names one, else a random backoff. A wait past the cap is not waited: false, and
+  // the answer goes to the client as it is. The wait is a timer on the reactor (no thread
+  // sleeps), cancelled if the client leaves meanwhile.
+  bool retryLater(std::optional<std::chrono::milliseconds> requested) {
+    if (retries_done_ >= plan_.retries) return false;
+    const auto wait = requested ? *requested : proxy::backoffWait(retries_done_, jitterFraction());
+    if (wait > proxy::kMaxRetryWait) return false;
+    ++retries_done_;
+    if (upstream_) upstream_->cancel();
+    upstream_.reset();
+    std::weak_ptr<ProxyExchange> weak = self_;
+    waiting_ = timer_.schedule(std::chrono::steady_clock::now() + wait, [weak] {
+      if (auto exchange = weak.lock()) exchange->retry();
+    });
+    return true;
+  }
+
+  void retry() {
+    waiting_.reset();
+    sendPlan();
+  }
+
+  // The refusal is not passed on: the first answer is dropped with its connection, the
+  // credential renewed on a worker (one refresh however many requests ask), and the request
+  // sent once more. Whatever the second answer is, it goes to the client.
+  void replayWithRefreshedCredential() {
+    replayed_ = true;
+    upstream_->cancel();
+    upstream_.reset();
+    std::weak_ptr<ProxyExchange> weak = self_;
+    stream_.offload([weak, &engine = engine_, key = plan_.connection]() -> std::function<void()> {
+      try {
+        auto fresh = std::make_shared<credentials::FreshResult>(engine.fresh(key, true));
+        return [weak, fresh] {
+          if (auto exchange = weak.lock()) exchange->replay(*fresh);
+        };
+      } catch (const std::exception& e) {
+        // The store cannot be used. Its message names the database, never a secret.
+        Poco::Logger::get("keyhop.api").error(std::string("proxy refresh failed: ") + e.what());
+        return [weak] {
+          if (auto exchange = weak.lock()) exchange->giveUp();
+        };
+      }
+    });
+  }
+
+  void replay(const credentials::FreshResult& fresh) {
+    if (client_gone_) return;
+    if (!fresh) {
+      const auto keep = std::move(self_);
+      stream_.fail(credentialsFailure(fresh.failure()));
+      return;
+    }
+    connection_ = fresh.shared();
+    sendPlan();
+  }
+
+  // Each attempt after the first is stamped anew: an OAuth 1.0a signature (its nonce) is good
+  // for one request only.
+  void sendPlan() {
+    auto stamped = stampPlan(*connection_, plan_);
+    if (auto* refused = std::get_if<Response>(&stamped)) {
+      const auto keep = std::move(self_);
+      stream_.fail(std::move(*refused));
+      return;
+    }
+    send(std::get<proxy::UpstreamRequest>(std::move(stamped)));
+  }
+
+  void giveUp() {
+    const auto keep = std::move(self_);
+    if (!client_gone_) {
+      stream_.fail(keyhopError(503, "store_unavailable", "keyhop cannot read its store now"));
+    }
+  }
+
+  void clientGone() {
+    const auto keep = std::move(self_);
+    client_gone_ = true;
+    if (upstream_) upstream_->cancel();
+    if (waiting_) timer_.cancel(*waiting_);
+  }
+
+  ResponseStream& stream_;  // valid until the client is gone or the answer ended
+  proxy::UpstreamPool& pool_;
+  proxy::ReactorTimer& timer_;  // the reactor's, like the pool: both outlive the client
+  credentials::CredentialsEngine& engine_;
+  credentials::SnapshotPtr connection_;
+  ProxyPlan plan_;
+  std::shared_ptr<proxy::UpstreamExchange> upstream_;
+  std::shared_ptr<ProxyExchange> self_;  // the exchange's life: set by start, cleared once done
+  std::optional<proxy::UpstreamHead> held_head_;
+  std::string held_body_;
+  std::optional<proxy::ReactorTimer::Handle> waiting_;  // a retry's timer, while it runs
+  int retries_done_ = 0;
+  bool replayed_ = false;
+  bool client_gone_ = false;
+};
+
+}  // namespace
+
+void startProxyExchange(ResponseStream& stream, credentials::CredentialsEngine& engine,
+                        credentials::SnapshotPtr connection, ProxyPlan plan,
+                        proxy::UpstreamRequest first_attempt) {
+  auto* service = dynamic_cast<UpstreamService*>(stream.service());
+  if (!service) {
+    stream.fail(keyhopError(500, "proxy_unavailable", "this server has no upstream pool"));
+    return;
+  }
+  std::make_shared<ProxyExchange>(stream, service->pool(), service->timer(), engine,
+                                  std::move(connection), std::move(plan))
+      ->start(std::move(first_attempt));
+}
+
+}  // namespace keyhop::server

@@ -1,0 +1,61 @@
+#include "core/server/handlers/proxy_plan.hpp"
+
+#include <algorithm>
+
+#include "core/flows/stamp.hpp"
+#include "core/proxy/header_rules.hpp"
+#include "core/proxy/retry_policy.hpp"
+#include "core/server/api_error.hpp"
+
+namespace keyhop::server {
+
+std::variant<ProxyPlan, Response> planProxyRequest(
+    const credentials::ConnectionSnapshot& connection, Request&& request) {
+  int retries = 0;
+  if (const std::string* value = request.header("Keyhop-Retries")) {
+    const auto parsed = proxy::parseRetries(*value);
+    if (!parsed) {
+      return keyhopError(
+          400, "invalid_retries",
+          "Keyhop-Retries is a number of retries from 0 to " + std::to_string(proxy::kMaxRetries));
+    }
+    if (proxy::isIdempotentMethod(request.method)) retries = *parsed;
+  }
+  auto resolved = proxy::resolveUpstreamTarget(connection.provider->spec, connection.credentials,
+                                               request.params.at("path"), request.query);
+  if (const auto* error = std::get_if<proxy::TargetError>(&resolved)) {
+    return keyhopError(400, error->code, error->message);
+  }
+  return ProxyPlan{connection.key,
+                   std::get<proxy::UpstreamTarget>(std::move(resolved)),
+                   std::move(request.method),
+                   proxy::requestHeadersToForward(request.headers),
+                   std::move(request.body),
+                   retries};
+}
+
+std::variant<proxy::UpstreamRequest, Response> stampPlan(
+    const credentials::ConnectionSnapshot& connection, const ProxyPlan& plan) {
+  const ProviderSpec& spec = connection.provider->spec;
+  const std::string& origin = plan.target.origin;
+  flows::PreparedRequest prepared{plan.method, origin + plan.target.target, plan.headers,
+                                  plan.body};
+  if (auto problem = flows::stampRequest(spec, *connection.provider->hooks, connection.client,
+                                         connection.credentials, prepared)) {
+    return keyhopError(409, "cannot_stamp", *problem);
+  }
+  if (prepared.url.compare(0, origin.size() + 1, origin + "/") != 0) {
+    return keyhopError(500, "stamp_changed_target",
+                       "provider " + spec.id + "'s stamp hook pointed the request elsewhere");
+  }
+  return proxy::UpstreamRequest{std::move(prepared.method), prepared.url.substr(origin.size()),
+                                plan.target.host_header, std::move(prepared.headers),
+                                std::move(prepared.body)};
+}
+
+bool isAuthFailure(const ProviderSpec& spec, int status) {
+  const auto& statuses = spec.api.auth_failure_status;
+  return std::find(statuses.begin(), statuses.end(), status) != statuses.end();
+}
+
+}  // namespace keyhop::server

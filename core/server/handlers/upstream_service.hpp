@@ -1,0 +1,34 @@
+#pragma once
+
+// The proxy's upstream connection pool as a reactor service: one pool per reactor thread, so
+// a provider's socket is driven by the thread that serves the client it answers. Beside it, the
+// reactor's timer, on which a request waits before it is retried (Keyhop-Retries).
+
+#include "core/proxy/reactor_timer.hpp"
+#include "core/proxy/upstream_pool.hpp"
+#include "core/server/reactor_service.hpp"
+
+namespace keyhop::server {
+
+class UpstreamService final : public ReactorService {
+ public:
+  UpstreamService(Poco::Net::SocketReactor& reactor, proxy::UpstreamOptions options)
+      : pool_(reactor, std::move(options)), timer_(reactor) {}
+
+  void tick(std::chrono::steady_clock::time_point now) override { pool_.checkTimeouts(now); }
+  proxy::UpstreamPool& pool() { return pool_; }
+  proxy::ReactorTimer& timer() { return timer_; }
+
+ private:
+  proxy::UpstreamPool pool_;
+  proxy::ReactorTimer timer_;
+};
+
+// For ServerOptions::reactor_service.
+inline ReactorServiceFactory upstreamServices(proxy::UpstreamOptions options) {
+  return [options](Poco::Net::SocketReactor& reactor) {
+    return std::make_unique<UpstreamService>(reactor, options);
+  };
+}
+
+}  // namespace keyhop::server
