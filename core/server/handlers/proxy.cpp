@@ -104,7 +104,8 @@ AsyncHandler proxyRequest(const ApiContext& context) {
     const std::string* user_id = request.header("Keyhop-User-Id");
     if (!user_id || !validUserId(*user_id)) return responder(invalidUserId());
     auto shared = std::make_shared<Request>(std::move(request));
-    responder.stream([context, shared, secret_key = std::string(*key),
+    // The route's copy of the context lives as long as the router: referred to, not copied.
+    responder.stream([&context, shared, secret_key = std::string(*key),
                       user_id = *user_id](ResponseStream& stream) {
       // The hot path: every lookup a cache hit, nothing blocks, the request leaves from here.
       const auto account = context.accounts.findCached(secret_key);
