@@ -72,21 +72,18 @@ class Recorder final : public UpstreamObserver {
     }
     return on_body ? on_body(bytes) : true;
   }
+  // The test may destroy the recorder once it is done: nothing touches it after the signal.
   void onEnd() override {
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      if (ended || failure) ++events_after_end;
-      ended = true;
-    }
-    done_.notify_all();
     if (on_end) on_end();
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (ended || failure) ++events_after_end;
+    ended = true;
+    done_.notify_all();
   }
   void onFailure(const UpstreamFailure& received) override {
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      if (ended || failure) ++events_after_end;
-      failure = received;
-    }
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (ended || failure) ++events_after_end;
+    failure = received;
     done_.notify_all();
   }
 
