@@ -6,6 +6,7 @@
 #include <variant>
 
 #include "core/server/api_error.hpp"
+#include "core/server/handlers/account_integration.hpp"
 #include "core/server/handlers/credentials_failure.hpp"
 #include "core/server/handlers/proxy_exchange.hpp"
 #include "core/server/handlers/proxy_plan.hpp"
@@ -27,11 +28,6 @@ Response invalidUserId() {
   return keyhopError(400, "invalid_user_id",
                      "name the end user in the Keyhop-User-Id header (1 to 256 bytes, no control "
                      "characters)");
-}
-
-Response integrationNotFound() {
-  return keyhopError(404, "integration_not_found",
-                     "no integration with this name; GET /v1/integrations lists yours");
 }
 
 // Where a request stands once its connection is known: ready to send, or refused.
