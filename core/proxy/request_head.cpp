@@ -33,7 +33,13 @@ RequestBytes serializeRequest(UpstreamRequest&& request) {
     }
     head.append(header.name).append(": ").append(header.value).append("\r\n");
   }
-  if (!request.body.empty() || methodCarriesBody(request.method)) {
+  bytes.body_follows = request.body_follows;
+  bytes.chunked = request.body_follows && !request.body_length;
+  if (bytes.chunked) {
+    head.append("Transfer-Encoding: chunked\r\n");
+  } else if (request.body_follows) {
+    head.append("Content-Length: ").append(std::to_string(*request.body_length)).append("\r\n");
+  } else if (!request.body.empty() || methodCarriesBody(request.method)) {
     head.append("Content-Length: ").append(std::to_string(request.body.size())).append("\r\n");
   }
   head.append("\r\n");

@@ -13,11 +13,14 @@ namespace keyhop::proxy {
 struct RequestBytes {
   std::string head;  // request line and headers; a small body is appended here (one write)
   std::string body;  // a large body, sent after `head` without being copied into it
+  bool body_follows = false;  // the body comes later (UpstreamRequest::body_follows)...
+  bool chunked = false;       // ...and is sent chunked
 };
 
 // Host first, then the request's headers as given (a header whose name or value holds CR, LF
 // or NUL is dropped: it would split the request), then Content-Length when there is a body or
-// the method carries one (POST, PUT, PATCH).
+// the method carries one (POST, PUT, PATCH), or Transfer-Encoding: chunked for a body that
+// follows with no known length.
 RequestBytes serializeRequest(UpstreamRequest&& request);
 
 }  // namespace keyhop::proxy

@@ -124,6 +124,14 @@ void UpstreamConnection::resumed() {
   updateInterest();
 }
 
+void UpstreamConnection::sendQueued(const Exchange& exchange) {
+  if (phase_ != Phase::Busy || exchange_.get() != &exchange) return;
+  guarded([&] {
+    flush();
+    updateInterest();
+  });
+}
+
 void UpstreamConnection::abort(const Exchange& exchange) {
   if (phase_ == Phase::Closed || exchange_.get() != &exchange) return;
   exchange_.reset();
@@ -283,6 +291,10 @@ void UpstreamConnection::handshake() {
 
 void UpstreamConnection::flush() {
   if (!exchange_ || output_broken_) return;
+  if (sendRequestBytes()) sendQueuedBody();
+}
+
+bool UpstreamConnection::sendRequestBytes() {
   const RequestBytes& bytes = exchange_->bytes();
   const std::size_t head_size = bytes.head.size();
   const std::size_t total = head_size + bytes.body.size();
@@ -293,19 +305,7 @@ void UpstreamConnection::flush() {
       const char* data =
           in_head ? bytes.head.data() + out_sent_ : bytes.body.data() + (out_sent_ - head_size);
       const std::size_t size = in_head ? head_size - out_sent_ : total - out_sent_;
-      switch (tls_->write(data, size, sent)) {
-        case TlsStream::Io::Done:
-          break;
-        case TlsStream::Io::WantRead:
-          write_wants_read_ = true;
-          return;
-        case TlsStream::Io::WantWrite:
-          return;
-        case TlsStream::Io::Closed:
-        case TlsStream::Io::Failed:
-          output_broken_ = true;  // the read side tells a stale connection from a broken one
-          return;
-      }
+      if (!writeSome(data, size, sent)) return false;
     } else {
       iovec parts[2];
       std::size_t count = 0;
@@ -323,16 +323,69 @@ void UpstreamConnection::flush() {
       message.msg_iovlen = count;
       const ssize_t n = ::sendmsg(fd_, &message, MSG_NOSIGNAL);
       if (n < 0 && errno == EINTR) continue;
-      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return false;
       if (n <= 0) {
         output_broken_ = true;  // the read side tells a stale connection from a broken one
-        return;
+        return false;
       }
       sent = static_cast<std::size_t>(n);
     }
     out_sent_ += sent;
     last_progress_ = Clock::now();
   }
+  return true;
+}
+
+void UpstreamConnection::sendQueuedBody() {
+  bool wanted = false;
+  for (std::string_view queued = exchange_->queuedBody(); !queued.empty();
+       queued = exchange_->queuedBody()) {
+    std::size_t sent = 0;
+    if (!writeSome(queued.data(), queued.size(), sent)) break;
+    wanted = exchange_->queuedBodySent(sent) || wanted;
+    last_progress_ = Clock::now();
+  }
+  if (!wanted) return;
+  // Not from inside this call: the writer may be writing right now.
+  context_.tasks.defer([weak = std::weak_ptr<Exchange>(exchange_)] {
+    if (const auto exchange = weak.lock()) exchange->deliverBodyWanted();
+  });
+}
+
+bool UpstreamConnection::writeSome(const char* data, std::size_t size, std::size_t& sent) {
+  sent = 0;
+  if (tls_) {
+    switch (tls_->write(data, size, sent)) {
+      case TlsStream::Io::Done:
+        return true;
+      case TlsStream::Io::WantRead:
+        write_wants_read_ = true;
+        return false;
+      case TlsStream::Io::WantWrite:
+        return false;
+      case TlsStream::Io::Closed:
+      case TlsStream::Io::Failed:
+        output_broken_ = true;  // the read side tells a stale connection from a broken one
+        return false;
+    }
+    return false;
+  }
+  while (true) {
+    const ssize_t n = ::send(fd_, data, size, MSG_NOSIGNAL);
+    if (n > 0) {
+      sent = static_cast<std::size_t>(n);
+      return true;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK)) output_broken_ = true;
+    return false;
+  }
+}
+
+bool UpstreamConnection::requestSent() const {
+  const RequestBytes& bytes = exchange_->bytes();
+  return out_sent_ == bytes.head.size() + bytes.body.size() && exchange_->bodyComplete() &&
+         exchange_->queuedBody().empty();
 }
 
 void UpstreamConnection::receive() {
@@ -447,8 +500,7 @@ void UpstreamConnection::peerClosed() {
 
 void UpstreamConnection::responseDone() {
   const bool reusable =
-      reader_.keepAlive() && !eof_ && !read_failed_ && !output_broken_ &&
-      out_sent_ == exchange_->bytes().head.size() + exchange_->bytes().body.size() &&
+      reader_.keepAlive() && !eof_ && !read_failed_ && !output_broken_ && requestSent() &&
       buffered() == 0;
   const std::shared_ptr<Exchange> exchange = std::move(exchange_);
   paused_ = false;
@@ -487,8 +539,8 @@ void UpstreamConnection::fail(UpstreamFailureKind kind, std::string what, bool r
   const bool was_open = phase_ != Phase::Closed;
   const std::shared_ptr<Exchange> exchange = std::move(exchange_);
   closeSocket();
-  const bool again =
-      retryable && reused_ && exchange && !exchange->finished() && !exchange->retried;
+  const bool again = retryable && reused_ && exchange && !exchange->finished() &&
+                     !exchange->retried && !exchange->bodyStarted();
   if (was_open) context_.owner.connectionClosed(*this, again ? exchange : nullptr);
   if (exchange && !again) exchange->deliverFailure(kind, what);
 }
@@ -521,7 +573,8 @@ void UpstreamConnection::updateInterest() {
     case Phase::Busy: {
       const bool output_left =
           exchange_ && !output_broken_ &&
-          out_sent_ < exchange_->bytes().head.size() + exchange_->bytes().body.size();
+          (out_sent_ < exchange_->bytes().head.size() + exchange_->bytes().body.size() ||
+           !exchange_->queuedBody().empty());
       read = (!paused_ && !eof_ && !read_failed_) || write_wants_read_;
       write = (output_left && !write_wants_read_) || read_wants_write_;
       break;

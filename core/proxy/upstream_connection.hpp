@@ -66,6 +66,8 @@ class UpstreamConnection final : public std::enable_shared_from_this<UpstreamCon
   void begin(std::shared_ptr<Exchange> exchange);
   // The observer of `exchange` wants the rest of the body (at the reactor's next turn).
   void resume(const Exchange& exchange);
+  // More of `exchange`'s body that follows is queued.
+  void sendQueued(const Exchange& exchange);
   // `exchange` was cancelled: close without another event.
   void abort(const Exchange& exchange);
   // Closes an idle connection past its idle timeout, times out connecting and stalled answers.
@@ -93,6 +95,12 @@ class UpstreamConnection final : public std::enable_shared_from_this<UpstreamCon
   void handshake();
   void ready();
   void flush();
+  // false while the head and buffered body have not all left.
+  bool sendRequestBytes();
+  void sendQueuedBody();
+  // Writes what the socket takes now; false when it took nothing (full, or broken).
+  bool writeSome(const char* data, std::size_t size, std::size_t& sent);
+  bool requestSent() const;
   void receive();
   ReadEnd readSome();
   void pump();

@@ -23,6 +23,8 @@ class ExchangeHost {
   virtual ~ExchangeHost() = default;
   virtual void resume(Exchange& exchange) = 0;
   virtual void cancel(Exchange& exchange) = 0;
+  // More of a body that follows is queued: send it if a connection carries the exchange.
+  virtual void bodyQueued(Exchange& exchange) = 0;
 };
 
 class Exchange final : public UpstreamExchange {
@@ -33,6 +35,8 @@ class Exchange final : public UpstreamExchange {
 
   void resume() override;
   void cancel() override;
+  bool write(std::string_view bytes) override;
+  void finish() override;
 
   bool finished() const { return host_ == nullptr; }
   // No more events, and resume() and cancel() do nothing: the pool is going.
@@ -50,6 +54,16 @@ class Exchange final : public UpstreamExchange {
   const RequestBytes& bytes() const { return bytes_; }
   bool headRequest() const { return head_request_; }
 
+  // A body that follows, for the connection sending it: what is queued and not sent yet...
+  std::string_view queuedBody() const;
+  // ...of which `sent` bytes left. true when the writer should hear it may write again.
+  bool queuedBodySent(std::size_t sent);
+  void deliverBodyWanted();
+  // The whole request (head, body, a body that follows) can leave: nothing more will be queued.
+  bool bodyComplete() const { return !bytes_.body_follows || body_finished_; }
+  // Some of a body that follows has left: the request cannot be sent again.
+  bool bodyStarted() const { return body_started_; }
+
   // Kept by the pool and the connections, on the reactor's thread.
   bool retried = false;  // it was sent again after a stale connection: no second time
   std::chrono::steady_clock::time_point queued_at;
@@ -62,6 +76,11 @@ class Exchange final : public UpstreamExchange {
   RequestBytes bytes_;
   bool head_request_;
   bool head_delivered_ = false;
+  std::string queued_;  // a body that follows, framed; [queued_sent_, size) not sent yet
+  std::size_t queued_sent_ = 0;
+  bool body_finished_ = false;
+  bool body_started_ = false;
+  bool writer_waits_ = false;  // write() said "wait"
 };
 
 }  // namespace keyhop::proxy

@@ -127,6 +127,10 @@ class UpstreamPool::Impl final : public ConnectionOwner, public ExchangeHost {
     if (const auto connection = exchange.connection.lock()) connection->resume(exchange);
   }
 
+  void bodyQueued(Exchange& exchange) override {
+    if (const auto connection = exchange.connection.lock()) connection->sendQueued(exchange);
+  }
+
   void cancel(Exchange& exchange) override {
     if (const auto connection = exchange.connection.lock()) {
       connection->abort(exchange);

@@ -47,6 +47,11 @@ struct UpstreamRequest {
   std::string host_header;
   HeaderList headers;  // sent as given, after Host; never hop-by-hop ones
   std::string body;    // sent with Content-Length (also 0 for POST/PUT/PATCH), none otherwise
+  // Instead of `body`: a body too large to hold, written as it comes (UpstreamExchange::write),
+  // sent with Content-Length when `body_length` is known, else chunked. An exchange with such a
+  // body is not sent again on a fresh connection once any of it has left.
+  bool body_follows = false;
+  std::optional<std::uint64_t> body_length;
 };
 
 struct UpstreamHead {
@@ -82,6 +87,9 @@ class UpstreamObserver {
   virtual bool onBody(std::string_view bytes) = 0;
   virtual void onEnd() = 0;
   virtual void onFailure(const UpstreamFailure& failure) = 0;
+  // A body that follows (UpstreamRequest::body_follows) may be written again after write()
+  // returned false.
+  virtual void onBodyWanted() {}
 };
 
 class UpstreamExchange {
@@ -91,6 +99,11 @@ class UpstreamExchange {
   virtual void resume() = 0;
   // The client is gone: no more events; the connection is closed, not pooled.
   virtual void cancel() = 0;
+  // The next piece of a body that follows. false: enough waits to be sent; write more after
+  // UpstreamObserver::onBodyWanted (the piece is taken either way).
+  virtual bool write(std::string_view bytes) = 0;
+  // The body that follows is complete.
+  virtual void finish() = 0;
 };
 
 class UpstreamPool final {

@@ -65,7 +65,8 @@ void addApiRoutes(Router& router, const ApiContext& context) {
       .add("GET", "/v1/connections/{integration}/{user_id}/token",
            withAccount(key, getConnectionToken(context)))
 
-      .add("*", "/proxy/{integration}/{path...}", proxyRequest(context), RunOn::Reactor);
+      .add("*", "/proxy/{integration}/{path...}", proxyRequest(context), RunOn::Reactor,
+           BodyMode::Streamed);
 }
 
 }  // namespace keyhop::server

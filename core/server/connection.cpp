@@ -113,6 +113,68 @@ class Connection::Stream final : public ResponseStream {
   std::function<void()> closed_;
 };
 
+// The streamed body of the request in flight, handed to its handler as it arrives. The
+// connection lets go of it (finish) when the body ends, fails, or the connection closes; the
+// handler may hold it longer.
+class Connection::BodyPipe final : public RequestBody {
+ public:
+  BodyPipe(Connection& connection, std::optional<std::uint64_t> length)
+      : connection_(&connection), length_(length) {}
+
+  std::optional<std::uint64_t> length() const override { return length_; }
+  void read(OnData on_data, OnEnd on_end) override {
+    if (started_) return;
+    started_ = true;
+    on_data_ = std::move(on_data);
+    on_end_ = std::move(on_end);
+    if (finished_) {
+      deliverEnd();
+    } else if (connection_) {
+      connection_->bodyWanted();
+    }
+  }
+  void resume() override {
+    if (!paused_) return;
+    paused_ = false;
+    if (connection_) connection_->bodyWanted();
+  }
+
+  bool flowing() const { return started_ && !paused_ && !finished_; }
+  void deliver(std::string_view piece) {
+    if (!on_data_(piece)) paused_ = true;
+  }
+  void finish(std::string failure) {
+    if (finished_) return;
+    finished_ = true;
+    connection_ = nullptr;
+    failure_ = std::move(failure);
+    if (started_) deliverEnd();
+  }
+  // The connection is destroyed without closing (the server stops): no more calls either way.
+  void detach() {
+    connection_ = nullptr;
+    finished_ = true;
+    on_data_ = nullptr;
+    on_end_ = nullptr;
+  }
+
+ private:
+  void deliverEnd() {
+    const OnEnd on_end = std::move(on_end_);
+    on_data_ = nullptr;  // the handler's state it holds goes now, not with the pipe
+    if (on_end) on_end(failure_);
+  }
+
+  Connection* connection_;
+  std::optional<std::uint64_t> length_;
+  OnData on_data_;
+  OnEnd on_end_;
+  bool started_ = false;
+  bool paused_ = false;
+  bool finished_ = false;
+  std::string failure_;
+};
+
 Connection::Connection(ServerReactor& reactor, const ServerContext& context,
                        Poco::Net::StreamSocket socket, std::string remote_address, std::uint64_t id)
     : reactor_(reactor),
@@ -126,7 +188,9 @@ Connection::Connection(ServerReactor& reactor, const ServerContext& context,
       parser_(context.max_header_bytes, context.max_body_bytes),
       last_activity_(Clock::now()) {}
 
-Connection::~Connection() = default;
+Connection::~Connection() {
+  if (body_pipe_) body_pipe_->detach();
+}
 
 void Connection::start() {
   const int on = 1;
@@ -172,7 +236,11 @@ void Connection::readable() {
     if (peer_closed_ || lingered_bytes_ > kMaxLingerBytes) close();
     return;
   }
-  if (!handling_ && !response_pending_) processInput();
+  if (body_pipe_) {
+    pumpBody();
+  } else if (!handling_ && !response_pending_) {
+    processInput();
+  }
   if (closed_) return;
   if (peer_closed_ && !handling_ && !response_pending_) {
     close();  // the client left; a partial request dies with it
@@ -206,11 +274,19 @@ bool Connection::readInto() {
 void Connection::processInput() {
   if (in_process_input_) return;  // a response sent inline below: the loop goes on by itself
   in_process_input_ = true;
-  while (!closed_ && !lingering_ && !handling_ && !response_pending_ && buffered() > 0) {
+  while (!closed_ && !lingering_ && !handling_ && !response_pending_ && !body_pipe_ &&
+         buffered() > 0) {
     in_begin_ += parser_.feed(in_.data() + in_begin_, buffered());
+    if (parser_.bodyOverBuffer()) {
+      if (!takesStreamedBody()) parser_.refuseBody();
+    }
     if (parser_.failed()) {
       failRequest(parser_.failure());
       break;
+    }
+    if (parser_.bodyOverBuffer()) {
+      startStreamedRequest();
+      continue;  // its handler may have answered at once
     }
     if (!parser_.done()) {
       if (parser_.headerDone() && !continue_sent_ && parser_.expectsContinue()) {
@@ -222,14 +298,87 @@ void Connection::processInput() {
       }
       break;
     }
-    keep_alive_ = parser_.keepAlive() && !reactor_.draining();
-    http10_ = parser_.version() < 11;
-    http10_keep_alive_ = keep_alive_ && http10_;
+    beginRequest();
     continue_sent_ = false;
     handle(parser_.take());
   }
   if (buffered() == 0) in_begin_ = in_end_ = 0;
   in_process_input_ = false;
+}
+
+void Connection::beginRequest() {
+  keep_alive_ = parser_.keepAlive() && !reactor_.draining();
+  http10_ = parser_.version() < 11;
+  http10_keep_alive_ = keep_alive_ && http10_;
+}
+
+bool Connection::takesStreamedBody() const {
+  const RouteMatch match = context_.router.match(parser_.method(), parser_.path());
+  return match.outcome == RouteMatch::Outcome::Found && match.route->body == BodyMode::Streamed;
+}
+
+// The handler gets the request now, its body as it arrives (pumpBody).
+void Connection::startStreamedRequest() {
+  parser_.streamBody();
+  beginRequest();
+  Request request = parser_.takeHead();
+  body_pipe_ = std::make_shared<BodyPipe>(*this, parser_.contentLength());
+  request.body_stream = body_pipe_;
+  handle(std::move(request));
+}
+
+// The handler reads (or reads on): an interim 100 first when the client waits for one.
+void Connection::bodyWanted() {
+  guarded([this] {
+    if (!body_pipe_) return;
+    if (!continue_sent_ && !response_pending_ && parser_.expectsContinue()) {
+      continue_sent_ = true;
+      dropSentOutput();
+      out_head_ += kContinue;
+      flush();
+      if (closed_) return;
+    }
+    pumpBody();
+    if (!closed_) updateInterest();
+  });
+}
+
+void Connection::pumpBody() {
+  if (pumping_body_) return;  // a piece delivered below asked for more: the loop goes on
+  pumping_body_ = true;
+  while (!closed_ && body_pipe_ && body_pipe_->flowing()) {
+    const std::shared_ptr<BodyPipe> pipe = body_pipe_;  // the handler may let go of it below
+    const std::size_t used = parser_.feed(in_.data() + in_begin_, buffered());
+    in_begin_ += used;
+    if (parser_.failed()) {
+      endBody("the request body is malformed");
+      break;
+    }
+    const std::string piece = parser_.takeBody();
+    if (!piece.empty()) pipe->deliver(piece);
+    if (closed_ || body_pipe_ != pipe) break;
+    if (parser_.done()) {
+      endBody({});
+      break;
+    }
+    if (used == 0 && piece.empty()) {
+      if (peer_closed_) endBody("the client closed the connection before the whole body arrived");
+      break;
+    }
+  }
+  if (buffered() == 0) in_begin_ = in_end_ = 0;
+  pumping_body_ = false;
+}
+
+void Connection::endBody(std::string failure) {
+  const std::shared_ptr<BodyPipe> pipe = std::move(body_pipe_);
+  if (failure.empty()) {
+    parser_.reset();  // ready for a pipelined next request, once the answer is out
+    continue_sent_ = false;
+  } else {
+    keep_alive_ = false;  // the rest of the input cannot be parsed
+  }
+  pipe->finish(std::move(failure));
 }
 
 void Connection::handle(Request&& request) {
@@ -399,8 +548,10 @@ void Connection::streamHead(int status, std::string_view reason, const HeaderLis
     framing.kind = http10_ ? Kind::UntilClose : Kind::Chunked;
   }
   stream_chunked_ = framing.kind == Kind::Chunked;
-  const bool close =
-      !keep_alive_ || peer_closed_ || reactor_.draining() || framing.kind == Kind::UntilClose;
+  // An answer before the whole streamed body: what is left of it is not read, the connection
+  // ends with this answer.
+  const bool close = !keep_alive_ || peer_closed_ || reactor_.draining() || body_pipe_ ||
+                     framing.kind == Kind::UntilClose;
   const ConnectionToken token = close                ? ConnectionToken::Close
                                 : http10_keep_alive_ ? ConnectionToken::KeepAlive
                                                      : ConnectionToken::None;
@@ -474,7 +625,8 @@ void Connection::respond(Response&& response) {
     context_.log.error("a handler answered with status %d; sent 500 instead", response.status);
     response = internalError();
   }
-  const bool close = !keep_alive_ || peer_closed_ || reactor_.draining() || asksToClose(response);
+  const bool close = !keep_alive_ || peer_closed_ || reactor_.draining() || body_pipe_ ||
+                     asksToClose(response);
   const ConnectionToken token = close                ? ConnectionToken::Close
                                 : http10_keep_alive_ ? ConnectionToken::KeepAlive
                                                      : ConnectionToken::None;
@@ -533,7 +685,7 @@ void Connection::flush() {
 
 void Connection::responseSent() {
   if (close_after_response_) {
-    if (peer_closed_ || (buffered() == 0 && !parser_.failed())) {
+    if (peer_closed_ || (buffered() == 0 && !parser_.failed() && !body_pipe_)) {
       close();
     } else {
       linger();
@@ -551,6 +703,7 @@ void Connection::failRequest(const ParseFailure& failure) {
 }
 
 void Connection::linger() {
+  if (body_pipe_) endBody("the answer went out before the whole body arrived");
   lingering_ = true;
   in_begin_ = in_end_ = 0;
   linger_deadline_ = Clock::now() + kLingerTime;
@@ -586,6 +739,7 @@ void Connection::close() {
   socket_.close();
   reactor_.release(id_);
   if (stream_) stream_->closed();
+  if (body_pipe_) endBody("the client connection closed before the whole body arrived");
 }
 
 void Connection::updateInterest() {

@@ -60,6 +60,10 @@ class Connection final {
   void readable();
 
   void processInput();
+  void beginRequest();
+  // The route of the request whose header is parsed takes a body too large to buffer.
+  bool takesStreamedBody() const;
+  void startStreamedRequest();
   void handle(Request&& request);
   void dispatch(Request&& request, const Route& route);
   Responder makeResponder();
@@ -82,6 +86,14 @@ class Connection final {
   std::size_t unsent() const { return out_head_.size() + out_body_.size() - out_sent_; }
   void dropSentOutput();
 
+  // The body of a streamed request (request_body.hpp); BodyPipe forwards here.
+  class BodyPipe;
+  friend class BodyPipe;
+  void bodyWanted();
+  void pumpBody();
+  // The streamed body is complete (`failure` empty) or never will be.
+  void endBody(std::string failure);
+
   bool readInto();  // false when the connection must close
   std::size_t buffered() const { return in_end_ - in_begin_; }
 
@@ -101,6 +113,8 @@ class Connection final {
   std::size_t in_end_ = 0;
   RequestParser parser_;
   bool continue_sent_ = false;
+  std::shared_ptr<BodyPipe> body_pipe_;  // while a streamed request body is being read
+  bool pumping_body_ = false;
 
   bool keep_alive_ = true;
   bool http10_keep_alive_ = false;           // an HTTP/1.0 client asked for keep-alive

@@ -4,10 +4,12 @@
 // class, so the server model underneath is one replaceable part.
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 
+#include "core/server/request_body.hpp"
 #include "keyhop/provider.hpp"
 
 namespace keyhop::server {
@@ -19,6 +21,9 @@ struct Request {
   std::string query;                          // raw, without the '?'
   HeaderList headers;                         // in arrival order, repeats kept
   std::string body;                           // de-chunked
+  // Instead of `body`, for a body larger than the server buffers on a route that takes it
+  // streamed (Route::body); null otherwise.
+  std::shared_ptr<RequestBody> body_stream;
   std::map<std::string, std::string> params;  // route captures (see router.hpp)
   std::string remote_address;                 // "host:port" of the peer
 

@@ -3,10 +3,17 @@
 // Internal to the server. Incremental HTTP/1.1 request parsing over Boost.Beast's parser,
 // kept behind this class so Beast's headers stay in one .cpp. One request at a time; bytes of
 // a pipelined next request are left unconsumed.
+//
+// A body is buffered up to max_body_bytes. Past that the parser stops and says so
+// (bodyOverBuffer): the caller refuses the body (refuseBody, a 413) or takes it streamed
+// (streamBody), in pieces, with takeBody().
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "core/server/http_message.hpp"
 
@@ -27,7 +34,7 @@ class RequestParser final {
 
   // Parses what it can of `data` for the current request and returns the bytes it used. A
   // header is used only once it is complete, so the caller keeps the rest and feeds it again
-  // with more.
+  // with more. Streaming, it stops once a piece of body is ready for takeBody().
   std::size_t feed(const char* data, std::size_t size);
 
   bool headerDone() const;
@@ -35,14 +42,30 @@ class RequestParser final {
   bool failed() const { return failure_ != nullptr; }
   const ParseFailure& failure() const { return *failure_; }
 
-  // Valid once the header is done, until take().
+  // Valid once the header is done, until take() or reset().
   bool expectsContinue() const;
   bool keepAlive() const;
   unsigned version() const;  // 11 for HTTP/1.1, 10 for HTTP/1.0
+  std::string_view method() const;
+  std::string_view path() const;  // raw, without the query
+  std::optional<std::uint64_t> contentLength() const;  // empty for a chunked body
+
+  // The body is (or is announced) larger than max_body_bytes; the parser goes no further
+  // until the caller chooses one of these two.
+  bool bodyOverBuffer() const { return over_buffer_ && !streaming_; }
+  void refuseBody();  // fails with 413
+  void streamBody();  // no limit from now on; the body comes out through takeBody()
+
+  // The request line and headers (once the header is done); the body stays here.
+  Request takeHead() const;
+  // The body bytes parsed so far and not yet taken.
+  std::string takeBody();
 
   // Once done(): the request (method, target, path, query, headers, body), and the parser is
   // ready for the next one.
   Request take();
+  // Ready for the next request (after a streamed one).
+  void reset();
 
  private:
   class Impl;
@@ -50,6 +73,8 @@ class RequestParser final {
   std::size_t max_body_bytes_;
   std::unique_ptr<Impl> impl_;
   std::unique_ptr<ParseFailure> failure_;
+  bool over_buffer_ = false;
+  bool streaming_ = false;
 };
 
 }  // namespace keyhop::server

@@ -29,8 +29,9 @@ Router& Router::add(std::string method, std::string pattern, SyncHandler handler
   return addRoute({std::move(method), std::move(pattern), std::move(handler), run_on});
 }
 
-Router& Router::add(std::string method, std::string pattern, AsyncHandler handler, RunOn run_on) {
-  return addRoute({std::move(method), std::move(pattern), std::move(handler), run_on});
+Router& Router::add(std::string method, std::string pattern, AsyncHandler handler, RunOn run_on,
+                    BodyMode body) {
+  return addRoute({std::move(method), std::move(pattern), std::move(handler), run_on, body});
 }
 
 Router& Router::addRoute(Route route) {

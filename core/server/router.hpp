@@ -24,6 +24,11 @@ namespace keyhop::server {
 // that thread stalls.
 enum class RunOn { Worker, Reactor };
 
+// What happens to a request body larger than the server buffers (max_body_bytes). Buffered: it
+// is refused with 413. Streamed: the handler gets it as Request::body_stream, as it arrives.
+// Smaller bodies are always whole in Request::body.
+enum class BodyMode { Buffered, Streamed };
+
 using SyncHandler = std::function<Response(const Request&)>;
 // Answers through the Responder, now or later, from any thread.
 using AsyncHandler = std::function<void(Request&&, Responder)>;
@@ -33,6 +38,7 @@ struct Route {
   std::string pattern;
   std::variant<SyncHandler, AsyncHandler> handler;
   RunOn run_on = RunOn::Worker;
+  BodyMode body = BodyMode::Buffered;
 };
 
 struct RouteMatch {
@@ -50,7 +56,7 @@ class Router final {
   Router& add(std::string method, std::string pattern, SyncHandler handler,
               RunOn run_on = RunOn::Worker);
   Router& add(std::string method, std::string pattern, AsyncHandler handler,
-              RunOn run_on = RunOn::Worker);
+              RunOn run_on = RunOn::Worker, BodyMode body = BodyMode::Buffered);
 
   // `path` is raw (undecoded, without the query).
   RouteMatch match(std::string_view method, std::string_view path) const;

@@ -99,8 +99,8 @@ std::string echo(const Exchange& exchange, const Options& options, const std::st
     headers->add(header);
   }
   object.set("headers", headers);
-  object.set("body_size", static_cast<Poco::UInt64>(exchange.body.size()));
-  object.set("body_sha256", sha256Hex(exchange.body));
+  object.set("body_size", exchange.body_size);
+  object.set("body_sha256", exchange.body_sha256);
   object.set("user", user);
   std::ostringstream out;
   object.stringify(out);

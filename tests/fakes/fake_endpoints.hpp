@@ -14,14 +14,17 @@
 namespace keyhop::fakes {
 
 // One request being answered. Its body is already read: a handler that answered without
-// draining it would break the next request on a kept-alive connection.
+// draining it would break the next request on a kept-alive connection. A body over 1 MiB (an
+// upload test's) is only counted and hashed as it arrives, so the fake never holds it.
 struct Exchange {
   const Options& options;  // one snapshot for the whole request, held by the dispatcher
   Poco::Net::HTTPServerRequest& request;
   Poco::Net::HTTPServerResponse& response;
   std::string path;   // raw, as sent
   std::string query;  // raw, without '?'
-  std::string body;
+  std::string body;  // empty when over 1 MiB
+  Poco::UInt64 body_size = 0;
+  std::string body_sha256;  // hex
 };
 
 void handleAuthorize(FakeState& state, Exchange& exchange);

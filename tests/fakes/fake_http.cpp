@@ -138,6 +138,24 @@ std::string sha256Hex(std::string_view data) {
   return Poco::DigestEngine::digestToHex(engine.digest());
 }
 
+ReadBody readBody(std::istream& in, std::size_t keep) {
+  ReadBody body;
+  Poco::SHA2Engine engine(Poco::SHA2Engine::SHA_256);
+  std::vector<char> piece(64 * 1024);
+  while (in.read(piece.data(), static_cast<std::streamsize>(piece.size())) || in.gcount() > 0) {
+    const auto n = static_cast<std::size_t>(in.gcount());
+    engine.update(piece.data(), n);
+    body.size += n;
+    if (body.size <= keep) {
+      body.text.append(piece.data(), n);
+    } else {
+      body.text = std::string();
+    }
+  }
+  body.sha256 = Poco::DigestEngine::digestToHex(engine.digest());
+  return body;
+}
+
 std::string pkceS256Challenge(std::string_view verifier) {
   Poco::SHA2Engine engine(Poco::SHA2Engine::SHA_256);
   engine.update(verifier.data(), verifier.size());

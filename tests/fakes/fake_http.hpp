@@ -2,6 +2,8 @@
 
 // Small text helpers of the fake provider: forms, percent-decoding, Basic credentials, digests.
 
+#include <cstdint>
+#include <istream>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -35,6 +37,15 @@ std::optional<std::pair<std::string, std::string>> parseBasicCredentials(std::st
 bool startsWithNoCase(std::string_view text, std::string_view prefix);
 
 std::string sha256Hex(std::string_view data);
+
+// Reads `in` to its end: the text while it is at most `keep` bytes (else empty), its size
+// and SHA-256 (hex) in any case.
+struct ReadBody {
+  std::string text;
+  std::uint64_t size = 0;
+  std::string sha256;
+};
+ReadBody readBody(std::istream& in, std::size_t keep);
 
 // RFC 7636 4.2: BASE64URL(SHA256(verifier)) without padding.
 std::string pkceS256Challenge(std::string_view verifier);

@@ -5,7 +5,6 @@
 #include <Poco/Net/HTTPServer.h>
 #include <Poco/Net/HTTPServerParams.h>
 #include <Poco/Net/ServerSocket.h>
-#include <Poco/StreamCopier.h>
 #include <Poco/ThreadPool.h>
 
 #include <iostream>
@@ -17,6 +16,8 @@
 namespace keyhop::fakes {
 
 namespace {
+
+constexpr std::size_t kKeptBody = 1024 * 1024;
 
 struct Route {
   std::string_view path;
@@ -64,8 +65,13 @@ class RequestHandler final : public Poco::Net::HTTPRequestHandler {
                         response,
                         uri.substr(0, question),
                         question == std::string::npos ? "" : uri.substr(question + 1),
+                        {},
+                        0,
                         {}};
-      Poco::StreamCopier::copyToString(request.stream(), exchange.body);
+      ReadBody body = readBody(request.stream(), kKeptBody);
+      exchange.body = std::move(body.text);
+      exchange.body_size = body.size;
+      exchange.body_sha256 = std::move(body.sha256);
       const Route* route = findRoute(exchange.path);
       if (route == nullptr) {
         return sendBody(exchange, 404, "application/json", R"({"error":"not_found"})");

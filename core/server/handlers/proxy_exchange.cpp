@@ -69,8 +69,11 @@ class ProxyExchange final : public proxy::UpstreamObserver,
 
   void onHead(const proxy::UpstreamHead& head) override {
     if (!replayed_ && isAuthFailure(connection_->provider->spec, head.status)) {
-      replayWithRefreshedCredential();
-      return;
+      if (!plan_.body_stream) {
+        replayWithRefreshedCredential();
+        return;
+      }
+      refreshForNextRequest();
     }
     if (proxy::isRetryableStatus(head.status) &&
         retryLater(proxy::requestedWait(head.headers,
@@ -100,10 +103,13 @@ class ProxyExchange final : public proxy::UpstreamObserver,
       const auto& provider = *connection_->provider;
       if (provider.hooks->recognizeAuthFailure(provider.spec, view, rejected) == HookStatus::Done &&
           rejected) {
-        held_head_.reset();
-        held_body_.clear();
-        replayWithRefreshedCredential();
-        return;
+        if (!plan_.body_stream) {
+          held_head_.reset();
+          held_body_.clear();
+          replayWithRefreshedCredential();
+          return;
+        }
+        refreshForNextRequest();
       }
       releaseHeld();
     }
@@ -116,6 +122,8 @@ class ProxyExchange final : public proxy::UpstreamObserver,
     const auto keep = std::move(self_);
     if (!client_gone_) stream_.fail(upstreamFailure(failure));
   }
+
+  void onBodyWanted() override { plan_.body_stream->resume(); }
 
  private:
   // A plugin's recognizeAuthFailure hook reads whole answers that look fine by their status
@@ -142,6 +150,46 @@ class ProxyExchange final : public proxy::UpstreamObserver,
 
   void send(proxy::UpstreamRequest request) {
     upstream_ = pool_.send(plan_.target, std::move(request), *this);
+    if (plan_.body_stream) sendStreamedBody();
+  }
+
+  // The client's body goes on to the provider as it arrives, no faster than the provider takes
+  // it. Should it break off, the provider's exchange is dropped: it must not act on a part.
+  void sendStreamedBody() {
+    std::weak_ptr<ProxyExchange> weak = self_;
+    plan_.body_stream->read(
+        [weak](std::string_view piece) {
+          const auto exchange = weak.lock();
+          return !exchange || !exchange->upstream_ || exchange->upstream_->write(piece);
+        },
+        [weak](const std::string& failure) {
+          if (const auto exchange = weak.lock()) exchange->streamedBodyEnded(failure);
+        });
+  }
+
+  void streamedBodyEnded(const std::string& failure) {
+    if (!upstream_ || client_gone_) return;
+    if (failure.empty()) {
+      upstream_->finish();
+      return;
+    }
+    upstream_->cancel();
+    upstream_.reset();
+    const auto keep = std::move(self_);
+    stream_.fail(keyhopError(400, "incomplete_body", failure));
+  }
+
+  // The provider refused the credential of a request that cannot be replayed (its body was
+  // streamed): its answer goes to the client, and the credential is renewed for the next one.
+  void refreshForNextRequest() {
+    stream_.offload([&engine = engine_, key = plan_.connection]() -> std::function<void()> {
+      try {
+        engine.fresh(key, true);
+      } catch (const std::exception& e) {
+        Poco::Logger::get("keyhop.api").error(std::string("proxy refresh failed: ") + e.what());
+      }
+      return nullptr;
+    });
   }
 
   // Keyhop-Retries: while retries remain, the busy answer (or the failure) is not passed on;

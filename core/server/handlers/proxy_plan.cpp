@@ -19,7 +19,7 @@ std::variant<ProxyPlan, Response> planProxyRequest(
           400, "invalid_retries",
           "Keyhop-Retries is a number of retries from 0 to " + std::to_string(proxy::kMaxRetries));
     }
-    if (proxy::isIdempotentMethod(request.method)) retries = *parsed;
+    if (proxy::isIdempotentMethod(request.method) && !request.body_stream) retries = *parsed;
   }
   auto resolved = proxy::resolveUpstreamTarget(connection.provider->spec, connection.credentials,
                                                request.params.at("path"), request.query);
@@ -31,6 +31,7 @@ std::variant<ProxyPlan, Response> planProxyRequest(
                    std::move(request.method),
                    proxy::requestHeadersToForward(request.headers),
                    std::move(request.body),
+                   std::move(request.body_stream),
                    retries};
 }
 
@@ -48,9 +49,14 @@ std::variant<proxy::UpstreamRequest, Response> stampPlan(
     return keyhopError(500, "stamp_changed_target",
                        "provider " + spec.id + "'s stamp hook pointed the request elsewhere");
   }
-  return proxy::UpstreamRequest{std::move(prepared.method), prepared.url.substr(origin.size()),
-                                plan.target.host_header, std::move(prepared.headers),
-                                std::move(prepared.body)};
+  const bool body_follows = plan.body_stream != nullptr;
+  return proxy::UpstreamRequest{std::move(prepared.method),
+                                prepared.url.substr(origin.size()),
+                                plan.target.host_header,
+                                std::move(prepared.headers),
+                                std::move(prepared.body),
+                                body_follows,
+                                body_follows ? plan.body_stream->length() : std::nullopt};
 }
 
 bool isAuthFailure(const ProviderSpec& spec, int status) {

@@ -5,6 +5,7 @@
 // and the body; then, per attempt, the credential stamped on. A replay after a refresh stamps
 // the same plan again with the new credential.
 
+#include <memory>
 #include <string>
 #include <variant>
 
@@ -21,8 +22,11 @@ struct ProxyPlan {
   std::string method;
   HeaderList headers;  // the caller's, to forward
   std::string body;
-  // Keyhop-Retries for an idempotent method, 0 for the others: how many times more the request
-  // may go to a provider that is busy or cannot be reached.
+  // Instead of `body`, one too large to buffer, read as it is sent: such a request goes once
+  // (no replay, no retries).
+  std::shared_ptr<RequestBody> body_stream;
+  // Keyhop-Retries for an idempotent method with a buffered body, 0 otherwise: how many times
+  // more the request may go to a provider that is busy or cannot be reached.
   int retries = 0;
 };
 

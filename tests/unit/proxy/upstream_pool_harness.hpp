@@ -38,7 +38,7 @@ inline UpstreamTarget plainTarget(std::uint16_t port, const std::string& path) {
 inline UpstreamRequest request(std::string method, const UpstreamTarget& target,
                                HeaderList headers = {}, std::string body = {}) {
   return UpstreamRequest{std::move(method), target.target, target.host_header, std::move(headers),
-                         std::move(body)};
+                         std::move(body), false, std::nullopt};
 }
 
 // The fake provider's pattern bodies: 'a'..'z' repeating from offset 0.

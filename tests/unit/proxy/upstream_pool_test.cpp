@@ -10,12 +10,12 @@
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <chrono>
-#include <fstream>
 #include <thread>
 
 #include "tests/fakes/fake_http.hpp"
 #include "tests/fakes/fake_provider.hpp"
 #include "tests/support/http_client.hpp"
+#include "tests/support/resident_memory.hpp"
 #include "tests/support/scripted_server.hpp"
 #include "tests/unit/proxy/upstream_pool_harness.hpp"
 
@@ -23,6 +23,7 @@ using namespace keyhop;
 using namespace keyhop::proxy;
 using namespace keyhop::proxy::testing;
 using namespace std::chrono_literals;
+using keyhop::test::residentKiB;
 
 namespace {
 
@@ -47,15 +48,6 @@ std::vector<std::pair<std::string, std::string>> echoedHeaders(const Poco::JSON:
                          header->getValue<std::string>("value"));
   }
   return headers;
-}
-
-long residentKiB() {
-  std::ifstream status("/proc/self/status");
-  std::string line;
-  while (std::getline(status, line)) {
-    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
-  }
-  return 0;
 }
 
 std::string answer(const std::string& head, const std::string& body) {
