@@ -3,6 +3,8 @@
 
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <fstream>
+#include <future>
 #include <thread>
 
 #include "tests/integration/proxy_harness.hpp"
@@ -112,4 +114,47 @@ TEST_CASE("A client that leaves during the wait is not retried for", "[proxy]") 
   client.close();
   std::this_thread::sleep_for(milliseconds(1300));  // past the Retry-After
   CHECK(f.fake().counters().api_calls == 1);
+}
+
+TEST_CASE("A provider that cannot be reached yet is retried until it answers", "[proxy]") {
+  // The descriptor names a port nobody listens on yet: connecting is refused until the fake
+  // starts there.
+  const std::uint16_t port = keyhop::test::freePort();
+  keyhop::test::TempDir descriptors;
+  std::ofstream(descriptors.path() / "later.yaml")
+      << "id: later\nname: Later\nauth: api_key\napi:\n  base_url: http://127.0.0.1:" << port
+      << "/api\n  stamp: {header: X-Api-Key, format: \"${api_key}\"}\n";
+  keyhop::server::testing::ApiServer api({descriptors.path()});
+  const std::string key = api.account("acme");
+  const std::string api_key = keyhop::proxy::testing::generatedSecret("api-key");
+  REQUIRE(api.call("POST", "/v1/integrations", key, R"({"provider":"later"})").status == 201);
+  REQUIRE(api.call("POST", "/v1/connections", key,
+                   R"({"integration":"later","user_id":")" + std::string(kUser) +
+                       R"(","api_key":")" + api_key + "\"}")
+              .status == 201);
+  const keyhop::HeaderList headers = {
+      {"Authorization", "Bearer " + key}, {"Keyhop-User-Id", kUser}, {"Keyhop-Retries", "5"}};
+
+  SECTION("it comes up during the retries") {
+    const auto started = Clock::now();
+    auto answer = std::async(std::launch::async, [&] {
+      return keyhop::test::httpRequest(api.port(), "GET", "/proxy/later/me", "", headers);
+    });
+    std::this_thread::sleep_for(milliseconds(50));
+    keyhop::fakes::Options options;
+    options.api_auth = keyhop::fakes::ApiAuth::Header;
+    options.api_header = "X-Api-Key";
+    keyhop::fakes::FakeProvider fake(options, {port});
+    fake.addCredential(api_key, "provider-user");
+    const auto result = answer.get();
+    CHECK(result.status == 200);
+    CHECK(result.header("Keyhop-Error").empty());
+    CHECK(Clock::now() - started >= milliseconds(50));
+    CHECK(fake.counters().api_calls == 1);
+  }
+  SECTION("it never does: keyhop's 502 once the retries are spent") {
+    const auto result = keyhop::test::httpRequest(api.port(), "GET", "/proxy/later/me", "", headers);
+    CHECK(result.status == 502);
+    CHECK(result.header("Keyhop-Error") == "upstream_unreachable");
+  }
 }
