@@ -350,7 +350,8 @@ measure() {
         p99, st, so, per
     }' >>"$tmp/results.tsv"
   log "  $target: $(tail -1 "$tmp/results.tsv" | awk -F'\t' '{
-    printf "%s req/s, p50 %s us, p99 %s us, errors %d, CPU/req %s us", $7, $8, $9, $10 + $11, $12
+    printf "%s req/s, p50 %s us, p99 %s us, errors %d (status %d, socket %d), CPU/req %s us",
+      $7, $8, $9, $10 + $11, $10, $11, $12
   }')"
 }
 

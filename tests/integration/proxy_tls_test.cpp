@@ -1,16 +1,12 @@
-#include <Poco/Net/Context.h>
-#include <Poco/Net/HTTPRequestHandler.h>
-#include <Poco/Net/HTTPRequestHandlerFactory.h>
-#include <Poco/Net/HTTPServer.h>
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerResponse.h>
-#include <Poco/Net/SecureServerSocket.h>
 
 #include <catch2/catch.hpp>
 #include <fstream>
 
 #include "tests/integration/proxy_harness.hpp"
 #include "tests/support/test_certificates.hpp"
+#include "tests/support/tls_test_server.hpp"
 
 using keyhop::proxy::testing::generatedSecret;
 using keyhop::proxy::testing::kUser;
@@ -19,58 +15,22 @@ using keyhop::server::testing::ApiServer;
 namespace {
 
 // An https provider API: 200 with the path it got when the stamped key is right, else 401.
-class KeyedApi final : public Poco::Net::HTTPRequestHandler {
- public:
-  explicit KeyedApi(std::string key) : key_(std::move(key)) {}
-  void handleRequest(Poco::Net::HTTPServerRequest& request,
-                     Poco::Net::HTTPServerResponse& response) override {
-    const bool keyed = request.get("X-Api-Key", "") == key_;
+keyhop::test::TlsTestServer::Handle keyedApi(std::string key) {
+  return [key = std::move(key)](Poco::Net::HTTPServerRequest& request,
+                                Poco::Net::HTTPServerResponse& response) {
+    const bool keyed = request.get("X-Api-Key", "") == key;
     response.setStatus(keyed ? Poco::Net::HTTPResponse::HTTP_OK
                              : Poco::Net::HTTPResponse::HTTP_UNAUTHORIZED);
     const std::string body = keyed ? request.getURI() : "no";
     response.setContentLength(static_cast<std::streamsize>(body.size()));
     response.send() << body;
-  }
-
- private:
-  std::string key_;
-};
-
-class KeyedApiFactory final : public Poco::Net::HTTPRequestHandlerFactory {
- public:
-  explicit KeyedApiFactory(std::string key) : key_(std::move(key)) {}
-  Poco::Net::HTTPRequestHandler* createRequestHandler(
-      const Poco::Net::HTTPServerRequest&) override {
-    return new KeyedApi(key_);
-  }
-
- private:
-  std::string key_;
-};
-
-class TlsProvider final {
- public:
-  TlsProvider(const keyhop::test::TestCertificates& certificates, const std::string& key)
-      : context_(new Poco::Net::Context(
-            Poco::Net::Context::TLS_SERVER_USE, certificates.keyFile().string(),
-            certificates.certificateFile().string(), "", Poco::Net::Context::VERIFY_NONE)),
-        socket_(Poco::Net::SocketAddress("127.0.0.1", 0), 16, context_),
-        server_(new KeyedApiFactory(key), socket_, new Poco::Net::HTTPServerParams) {
-    server_.start();
-  }
-  ~TlsProvider() { server_.stopAll(true); }
-  std::uint16_t port() const { return socket_.address().port(); }
-
- private:
-  Poco::Net::Context::Ptr context_;
-  Poco::Net::SecureServerSocket socket_;
-  Poco::Net::HTTPServer server_;
-};
+  };
+}
 
 struct TlsProxyFixture {
   keyhop::test::TestCertificates certificates;
   std::string api_key = generatedSecret("api-key");
-  TlsProvider provider{certificates, api_key};
+  keyhop::test::TlsTestServer provider{certificates, keyedApi(api_key)};
   keyhop::test::TempDir descriptors;
   std::unique_ptr<ApiServer> api;
   std::string key;

@@ -1,19 +1,14 @@
 #include "core/flows/http_client.hpp"
 
-#include <Poco/Net/Context.h>
-#include <Poco/Net/HTTPRequestHandler.h>
-#include <Poco/Net/HTTPRequestHandlerFactory.h>
-#include <Poco/Net/HTTPServer.h>
-#include <Poco/Net/HTTPServerParams.h>
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerResponse.h>
-#include <Poco/Net/SecureServerSocket.h>
 
 #include <catch2/catch.hpp>
 
 #include "tests/fakes/fake_provider.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/test_certificates.hpp"
+#include "tests/support/tls_test_server.hpp"
 
 using namespace keyhop;
 using namespace keyhop::flows;
@@ -93,49 +88,18 @@ TEST_CASE("timeouts and refused connections are failures that name no secret", "
 
 namespace {
 
-class Ok final : public Poco::Net::HTTPRequestHandler {
- public:
-  void handleRequest(Poco::Net::HTTPServerRequest&,
-                     Poco::Net::HTTPServerResponse& response) override {
-    response.setContentLength(2);
-    response.send() << "ok";
-  }
-};
-
-class OkFactory final : public Poco::Net::HTTPRequestHandlerFactory {
- public:
-  Poco::Net::HTTPRequestHandler* createRequestHandler(
-      const Poco::Net::HTTPServerRequest&) override {
-    return new Ok;
-  }
-};
-
-// An https server on 127.0.0.1 with a certificate from a test CA.
-class TlsServer final {
- public:
-  explicit TlsServer(const test::TestCertificates& certificates)
-      : context_(new Poco::Net::Context(
-            Poco::Net::Context::TLS_SERVER_USE, certificates.keyFile().string(),
-            certificates.certificateFile().string(), "", Poco::Net::Context::VERIFY_NONE)),
-        socket_(Poco::Net::SocketAddress("127.0.0.1", 0), 16, context_),
-        server_(new OkFactory, socket_, new Poco::Net::HTTPServerParams) {
-    server_.start();
-  }
-  ~TlsServer() { server_.stopAll(true); }
-  std::string port() const { return std::to_string(socket_.address().port()); }
-
- private:
-  Poco::Net::Context::Ptr context_;
-  Poco::Net::SecureServerSocket socket_;
-  Poco::Net::HTTPServer server_;
-};
+void answerOk(Poco::Net::HTTPServerRequest&, Poco::Net::HTTPServerResponse& response) {
+  response.setContentLength(2);
+  response.send() << "ok";
+}
 
 }  // namespace
 
 TEST_CASE("https trusts the configured CA file, checks the host name, refuses the rest",
           "[flows]") {
   const test::TestCertificates certificates;  // for localhost and 127.0.0.1
-  TlsServer server(certificates);
+  test::TlsTestServer server(certificates, answerOk);
+  const std::string server_port = std::to_string(server.port());
   HttpClientOptions options;
   options.ca_file = certificates.caFile().string();
   const HttpClient trusting(options);
@@ -143,26 +107,27 @@ TEST_CASE("https trusts the configured CA file, checks the host name, refuses th
 
   for (const std::string host : {"localhost", "127.0.0.1"}) {
     const HttpResult ok = trusting.send(
-        OutgoingRequest{"GET", "https://" + host + ":" + server.port() + "/", {}, {}});
+        OutgoingRequest{"GET", "https://" + host + ":" + server_port + "/", {}, {}});
     REQUIRE(ok);
     CHECK(ok.response().body == "ok");
   }
 
   // The test CA is not in the system's store.
   const HttpResult untrusted =
-      system.send(OutgoingRequest{"GET", "https://localhost:" + server.port() + "/", {}, {}});
+      system.send(OutgoingRequest{"GET", "https://localhost:" + server_port + "/", {}, {}});
   REQUIRE_FALSE(untrusted);
   CHECK(untrusted.failure().kind == HttpFailureKind::Unreachable);
 
   // Trusted, but for localhost alone: VERIFY_STRICT checks the name.
   const test::TestCertificates localhost_only({"localhost"});
-  TlsServer named(localhost_only);
+  test::TlsTestServer named(localhost_only, answerOk);
+  const std::string named_port = std::to_string(named.port());
   HttpClientOptions trusting_named;
   trusting_named.ca_file = localhost_only.caFile().string();
   const HttpClient client(trusting_named);
-  CHECK(client.send(OutgoingRequest{"GET", "https://localhost:" + named.port() + "/", {}, {}}));
+  CHECK(client.send(OutgoingRequest{"GET", "https://localhost:" + named_port + "/", {}, {}}));
   const HttpResult wrong_name =
-      client.send(OutgoingRequest{"GET", "https://127.0.0.1:" + named.port() + "/", {}, {}});
+      client.send(OutgoingRequest{"GET", "https://127.0.0.1:" + named_port + "/", {}, {}});
   REQUIRE_FALSE(wrong_name);
   CHECK(wrong_name.failure().kind == HttpFailureKind::Unreachable);
 }

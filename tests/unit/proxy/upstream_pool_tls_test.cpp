@@ -1,17 +1,12 @@
-#include <Poco/Net/Context.h>
-#include <Poco/Net/HTTPRequestHandler.h>
-#include <Poco/Net/HTTPRequestHandlerFactory.h>
-#include <Poco/Net/HTTPServer.h>
-#include <Poco/Net/HTTPServerParams.h>
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerResponse.h>
-#include <Poco/Net/SecureServerSocket.h>
 
 #include <catch2/catch.hpp>
 
 #include "core/proxy/upstream_pool.hpp"
 #include "tests/support/scripted_server.hpp"
 #include "tests/support/test_certificates.hpp"
+#include "tests/support/tls_test_server.hpp"
 #include "tests/unit/proxy/upstream_pool_harness.hpp"
 
 using namespace keyhop;
@@ -21,58 +16,19 @@ using namespace keyhop::proxy::testing;
 namespace {
 
 // GET /bytes/N: N bytes of the 'a'..'z' pattern; anything else: "ok".
-class Handler final : public Poco::Net::HTTPRequestHandler {
- public:
-  void handleRequest(Poco::Net::HTTPServerRequest& request,
-                     Poco::Net::HTTPServerResponse& response) override {
-    const std::string& uri = request.getURI();
-    if (uri.rfind("/bytes/", 0) != 0) {
-      response.setContentLength(2);
-      response.send() << "ok";
-      return;
-    }
-    const std::size_t size = std::stoul(uri.substr(7));
-    std::string body(size, '\0');
-    for (std::size_t i = 0; i < size; ++i) body[i] = static_cast<char>('a' + i % 26);
-    response.setContentLength64(static_cast<Poco::Int64>(size));
-    response.send().write(body.data(), static_cast<std::streamsize>(size));
+void answer(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) {
+  const std::string& uri = request.getURI();
+  if (uri.rfind("/bytes/", 0) != 0) {
+    response.setContentLength(2);
+    response.send() << "ok";
+    return;
   }
-};
-
-class Factory final : public Poco::Net::HTTPRequestHandlerFactory {
- public:
-  Poco::Net::HTTPRequestHandler* createRequestHandler(
-      const Poco::Net::HTTPServerRequest&) override {
-    return new Handler;
-  }
-};
-
-// An https server on 127.0.0.1, its certificate from a test CA.
-class TlsServer final {
- public:
-  explicit TlsServer(const test::TestCertificates& certificates)
-      : context_(new Poco::Net::Context(
-            Poco::Net::Context::TLS_SERVER_USE, certificates.keyFile().string(),
-            certificates.certificateFile().string(), "", Poco::Net::Context::VERIFY_NONE)),
-        socket_(Poco::Net::SocketAddress("127.0.0.1", 0), 64, context_),
-        server_(new Factory, socket_, params()) {
-    server_.start();
-  }
-  ~TlsServer() { server_.stopAll(true); }
-  std::uint16_t port() const { return socket_.address().port(); }
-
- private:
-  static Poco::Net::HTTPServerParams* params() {
-    auto* params = new Poco::Net::HTTPServerParams;
-    params->setKeepAlive(true);
-    params->setMaxThreads(8);
-    return params;
-  }
-
-  Poco::Net::Context::Ptr context_;
-  Poco::Net::SecureServerSocket socket_;
-  Poco::Net::HTTPServer server_;
-};
+  const std::size_t size = std::stoul(uri.substr(7));
+  std::string body(size, '\0');
+  for (std::size_t i = 0; i < size; ++i) body[i] = static_cast<char>('a' + i % 26);
+  response.setContentLength64(static_cast<Poco::Int64>(size));
+  response.send().write(body.data(), static_cast<std::streamsize>(size));
+}
 
 UpstreamOptions trusting(const test::TestCertificates& certificates) {
   UpstreamOptions options;
@@ -84,7 +40,7 @@ UpstreamOptions trusting(const test::TestCertificates& certificates) {
 
 TEST_CASE("https upstreams are verified against the configured CA, by name or address", "[proxy]") {
   const test::TestCertificates certificates;  // for localhost and 127.0.0.1
-  TlsServer server(certificates);
+  test::TlsTestServer server(certificates, answer);
   PoolHarness harness(trusting(certificates));
   for (const std::string host : {"127.0.0.1", "localhost"}) {
     const auto target = targetFor(true, host, server.port(), "/");
@@ -101,7 +57,7 @@ TEST_CASE("https upstreams are verified against the configured CA, by name or ad
 
 TEST_CASE("https refuses a certificate the trust store does not vouch for", "[proxy]") {
   const test::TestCertificates certificates;
-  TlsServer server(certificates);
+  test::TlsTestServer server(certificates, answer);
   PoolHarness system_store;  // the test CA is not in it
   const auto target = targetFor(true, "127.0.0.1", server.port(), "/?token=SECRET");
   Recorder recorder;
@@ -116,7 +72,7 @@ TEST_CASE("https refuses a certificate the trust store does not vouch for", "[pr
 
   // Trusted CA, but the certificate names localhost alone: 127.0.0.1 is refused.
   const test::TestCertificates localhost_only({"localhost"});
-  TlsServer named(localhost_only);
+  test::TlsTestServer named(localhost_only, answer);
   PoolHarness harness(trusting(localhost_only));
   const auto by_name = targetFor(true, "localhost", named.port(), "/");
   Recorder good;
@@ -148,7 +104,7 @@ TEST_CASE("https refuses a certificate the trust store does not vouch for", "[pr
 
 TEST_CASE("a second https connection resumes the first one's TLS session", "[proxy]") {
   const test::TestCertificates certificates;
-  TlsServer server(certificates);
+  test::TlsTestServer server(certificates, answer);
   PoolHarness harness(trusting(certificates));
   const auto target = targetFor(true, "127.0.0.1", server.port(), "/");
   Recorder first;
@@ -175,7 +131,7 @@ TEST_CASE("a second https connection resumes the first one's TLS session", "[pro
 
 TEST_CASE("a large https answer streams with back-pressure", "[proxy]") {
   const test::TestCertificates certificates;
-  TlsServer server(certificates);
+  test::TlsTestServer server(certificates, answer);
   PoolHarness harness(trusting(certificates));
   const auto target = targetFor(true, "127.0.0.1", server.port(), "/bytes/3000000");
   Recorder recorder;
