@@ -2,15 +2,18 @@
 
 #include <algorithm>
 #include <array>
-#include <cctype>
+#include <utility>
+#include <vector>
 
 namespace keyhop::proxy {
 namespace {
 
+// Header names are ASCII: no locale lookups on the proxy's hot path.
+char lowerAscii(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+
 bool equalsIgnoreCase(std::string_view a, std::string_view b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
+           return lowerAscii(x) == lowerAscii(y);
          });
 }
 
@@ -24,54 +27,70 @@ std::string_view trimmed(std::string_view text) {
   return text;
 }
 
-// Whether a Connection header lists `name` among its comma-separated options.
-bool listedInConnection(std::string_view name, const HeaderList& headers) {
+// The header names the message's Connection headers list (comma-separated options), read once
+// per message. Views into `headers`.
+std::vector<std::string_view> connectionOptions(const HeaderList& headers) {
+  std::vector<std::string_view> listed;
   for (const auto& header : headers) {
     if (!equalsIgnoreCase(header.name, "Connection")) continue;
     std::string_view options = header.value;
     while (!options.empty()) {
       const std::size_t comma = options.find(',');
-      if (equalsIgnoreCase(trimmed(options.substr(0, comma)), name)) return true;
+      if (const auto option = trimmed(options.substr(0, comma)); !option.empty()) {
+        listed.push_back(option);
+      }
       if (comma == std::string_view::npos) break;
       options.remove_prefix(comma + 1);
     }
   }
-  return false;
+  return listed;
 }
 
-template <typename Drop>
-HeaderList without(const HeaderList& headers, Drop drop) {
-  HeaderList kept;
-  kept.reserve(headers.size());
-  for (const auto& header : headers) {
-    if (!drop(header.name)) kept.push_back(header);
-  }
-  return kept;
-}
-
-}  // namespace
-
-bool isHopByHop(std::string_view name, const HeaderList& headers) {
+bool hopByHop(std::string_view name, const std::vector<std::string_view>& listed) {
   static constexpr std::array<std::string_view, 6> kHopByHop = {
       "Connection", "Keep-Alive", "TE", "Trailer", "Transfer-Encoding", "Upgrade"};
   for (const auto hop : kHopByHop) {
     if (equalsIgnoreCase(name, hop)) return true;
   }
-  return startsWithIgnoreCase(name, "Proxy-") || listedInConnection(name, headers);
+  if (startsWithIgnoreCase(name, "Proxy-")) return true;
+  return std::any_of(listed.begin(), listed.end(),
+                     [&](std::string_view option) { return equalsIgnoreCase(name, option); });
 }
 
-HeaderList requestHeadersToForward(const HeaderList& headers) {
-  return without(headers, [&headers](std::string_view name) {
-    return isHopByHop(name, headers) || equalsIgnoreCase(name, "Host") ||
-           equalsIgnoreCase(name, "Authorization") || equalsIgnoreCase(name, "Content-Length") ||
-           startsWithIgnoreCase(name, "Keyhop-");
+// `headers` without those `drop` names, in order; the kept ones are moved, not copied.
+template <typename Drop>
+HeaderList without(HeaderList headers, Drop drop) {
+  const auto listed = connectionOptions(headers);
+  std::vector<char> keep(headers.size());
+  for (std::size_t i = 0; i < headers.size(); ++i) {
+    keep[i] = !hopByHop(headers[i].name, listed) && !drop(headers[i].name);
+  }
+  std::size_t kept = 0;
+  for (std::size_t i = 0; i < headers.size(); ++i) {
+    if (!keep[i]) continue;
+    if (kept != i) headers[kept] = std::move(headers[i]);
+    ++kept;
+  }
+  headers.resize(kept);
+  return headers;
+}
+
+}  // namespace
+
+bool isHopByHop(std::string_view name, const HeaderList& headers) {
+  return hopByHop(name, connectionOptions(headers));
+}
+
+HeaderList requestHeadersToForward(HeaderList headers) {
+  return without(std::move(headers), [](std::string_view name) {
+    return equalsIgnoreCase(name, "Host") || equalsIgnoreCase(name, "Authorization") ||
+           equalsIgnoreCase(name, "Content-Length") || startsWithIgnoreCase(name, "Keyhop-");
   });
 }
 
 HeaderList responseHeadersToReturn(const HeaderList& headers) {
-  return without(headers, [&headers](std::string_view name) {
-    return isHopByHop(name, headers) || equalsIgnoreCase(name, "Content-Length");
-  });
+  return without(headers,
+                 [](std::string_view name) { return equalsIgnoreCase(name, "Content-Length"); });
 }
 
 }  // namespace keyhop::proxy

@@ -17,7 +17,7 @@ bool isHopByHop(std::string_view name, const HeaderList& headers);
 
 // The caller's headers minus hop-by-hop, Host, Authorization, Content-Length (keyhop frames
 // the body itself) and Keyhop-*.
-HeaderList requestHeadersToForward(const HeaderList& headers);
+HeaderList requestHeadersToForward(HeaderList headers);
 
 // The provider's headers minus hop-by-hop and Content-Length (keyhop frames the body itself).
 HeaderList responseHeadersToReturn(const HeaderList& headers);

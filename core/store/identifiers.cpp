@@ -85,16 +85,20 @@ std::string newSecretToken(std::string_view prefix) {
 }
 
 std::string sha256Hex(std::string_view text) {
+  // Fetched once: OpenSSL 3 looks EVP_sha256() up in its provider tables on every use, which
+  // costs more than hashing a key (this runs on every authenticated request).
+  static EVP_MD* const sha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int size = 0;
-  if (EVP_Digest(text.data(), text.size(), digest, &size, EVP_sha256(), nullptr) != 1) {
+  if (sha256 == nullptr ||
+      EVP_Digest(text.data(), text.size(), digest, &size, sha256, nullptr) != 1) {
     throw std::runtime_error("SHA-256 failed (OpenSSL EVP_Digest)");
   }
   static constexpr char kHex[] = "0123456789abcdef";
-  std::string hex;
+  std::string hex(size * 2, '0');
   for (unsigned int i = 0; i < size; ++i) {
-    hex += kHex[digest[i] >> 4];
-    hex += kHex[digest[i] & 15];
+    hex[2 * i] = kHex[digest[i] >> 4];
+    hex[2 * i + 1] = kHex[digest[i] & 15];
   }
   return hex;
 }

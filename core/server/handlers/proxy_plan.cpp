@@ -29,7 +29,7 @@ std::variant<ProxyPlan, Response> planProxyRequest(
   return ProxyPlan{connection.key,
                    std::get<proxy::UpstreamTarget>(std::move(resolved)),
                    std::move(request.method),
-                   proxy::requestHeadersToForward(request.headers),
+                   proxy::requestHeadersToForward(std::move(request.headers)),
                    std::move(request.body),
                    std::move(request.body_stream),
                    retries};
