@@ -156,6 +156,27 @@ std::vector<Setting> settings() {
          config.ca_file = text;
          return !text.empty();
        }},
+      {"proactive_refresh", "KEYHOP_PROACTIVE_REFRESH", "true or false",
+       [](const std::string& text, Config& config) {
+         return parseBool(text, config.proactive_refresh);
+       }},
+      {"proactive_refresh_interval_s", "KEYHOP_PROACTIVE_REFRESH_INTERVAL_S",
+       "a number of seconds from 1 to 86400",
+       unsignedSetting(&Config::proactive_refresh_interval_s, 1, 86400)},
+      {"proactive_refresh_concurrency", "KEYHOP_PROACTIVE_REFRESH_CONCURRENCY",
+       "a number of renewals from 1 to 256",
+       unsignedSetting(&Config::proactive_refresh_concurrency, 1, 256)},
+      {"proactive_refresh_jitter_s", "KEYHOP_PROACTIVE_REFRESH_JITTER_S",
+       "a number of seconds from 0 to 3600",
+       unsignedSetting(&Config::proactive_refresh_jitter_s, 0, 3600)},
+      {"provider_connect_timeout_ms", "KEYHOP_PROVIDER_CONNECT_TIMEOUT_MS",
+       "milliseconds from 1 to 600000",
+       unsignedSetting(&Config::provider_connect_timeout_ms, 1, 600000)},
+      {"provider_read_timeout_ms", "KEYHOP_PROVIDER_READ_TIMEOUT_MS",
+       "milliseconds from 1 to 600000",
+       unsignedSetting(&Config::provider_read_timeout_ms, 1, 600000)},
+      {"refresh_lease_ms", "KEYHOP_REFRESH_LEASE_MS", "milliseconds from 2 to 3600000",
+       unsignedSetting(&Config::refresh_lease_ms, 2, 3600000)},
   };
 }
 
@@ -244,6 +265,13 @@ Config loadConfig(const std::optional<std::filesystem::path>& file, const Enviro
     const bool ipv6 = config.bind.find(':') != std::string::npos;
     config.public_url = "http://" + (ipv6 ? "[" + config.bind + "]" : config.bind) + ":" +
                         std::to_string(config.port);
+  }
+  const unsigned token_call = config.provider_connect_timeout_ms + config.provider_read_timeout_ms;
+  if (config.refresh_lease_ms <= token_call) {
+    throw ConfigError("refresh_lease_ms (" + std::to_string(config.refresh_lease_ms) +
+                      ") must exceed provider_connect_timeout_ms + provider_read_timeout_ms (" +
+                      std::to_string(token_call) +
+                      "): a refresh still waiting for the provider must not lose its lease");
   }
   for (auto* paths : {&config.providers_path, &config.plugin_path}) {
     for (auto& path : *paths) path = path.lexically_normal();

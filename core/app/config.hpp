@@ -38,6 +38,19 @@ struct Config {
   std::string public_url;
   // The CA certificates keyhop verifies providers' TLS certificates with; empty: the system's.
   std::string ca_file;
+  // keyhop's own calls to providers (token endpoints, post_connect; not the proxy): how long to
+  // wait for a connection, then for each read of the answer.
+  unsigned provider_connect_timeout_ms = 5000;
+  unsigned provider_read_timeout_ms = 15000;
+  // How long one instance may hold a connection's refresh lease; more than the two timeouts
+  // above together (loadConfig checks), so a live refresh never outlasts it.
+  unsigned refresh_lease_ms = 30000;
+  // The proactive refresher (docs/credentials.md): on or off, seconds between passes, renewals
+  // in flight at once, and the most seconds a wait is shortened by at random.
+  bool proactive_refresh = true;
+  unsigned proactive_refresh_interval_s = 60;
+  unsigned proactive_refresh_concurrency = 8;
+  unsigned proactive_refresh_jitter_s = 10;
 };
 
 // Thrown for a config file or variable that cannot be used; the message names the source

@@ -3,12 +3,14 @@
 #include <Poco/Logger.h>
 #include <pthread.h>
 
+#include <chrono>
 #include <csignal>
 #include <memory>
 
 #include "core/app/logging.hpp"
 #include "core/app/store_access.hpp"
 #include "core/credentials/credentials_engine.hpp"
+#include "core/credentials/proactive_refresher.hpp"
 #include "core/flows/http_client.hpp"
 #include "core/registry/registry.hpp"
 #include "core/server/account_auth.hpp"
@@ -70,6 +72,8 @@ int serve(const Config& config, std::ostream& err) {
   server::Router router;
   flows::HttpClientOptions http_options;
   http_options.ca_file = config.ca_file;
+  http_options.connect_timeout = std::chrono::milliseconds(config.provider_connect_timeout_ms);
+  http_options.read_timeout = std::chrono::milliseconds(config.provider_read_timeout_ms);
   std::unique_ptr<flows::HttpClient> http;
   try {
     http = std::make_unique<flows::HttpClient>(http_options);
@@ -77,7 +81,9 @@ int serve(const Config& config, std::ostream& err) {
     err << "keyhop: cannot use ca_file " << config.ca_file << ": " << e.what() << "\n";
     return 1;
   }
-  credentials::CredentialsEngine credentials(providers, *opened.store, *http);
+  credentials::EngineOptions engine_options;
+  engine_options.refresh_lease = std::chrono::milliseconds(config.refresh_lease_ms);
+  credentials::CredentialsEngine credentials(providers, *opened.store, *http, engine_options);
   server::addApiRoutes(router,
                        {providers, *opened.store, accounts, *http, credentials, config.public_url});
   server::ServerOptions options;
@@ -99,9 +105,24 @@ int serve(const Config& config, std::ostream& err) {
   log.information("listening on http://" + config.bind + ":" + std::to_string(server.port()) +
                   " with " + std::to_string(providers.size()) + " providers");
 
+  std::unique_ptr<credentials::ProactiveRefresher> refresher;
+  if (config.proactive_refresh) {
+    credentials::ProactiveOptions proactive;
+    proactive.scan_interval = std::chrono::seconds(config.proactive_refresh_interval_s);
+    proactive.jitter = std::chrono::seconds(config.proactive_refresh_jitter_s);
+    proactive.concurrency = config.proactive_refresh_concurrency;
+    refresher = std::make_unique<credentials::ProactiveRefresher>(providers, *opened.store,
+                                                                  credentials, proactive);
+    log.information("proactive refresh every " +
+                    std::to_string(config.proactive_refresh_interval_s) + " s, " +
+                    std::to_string(config.proactive_refresh_concurrency) + " at once");
+  }
+
   int signal = 0;
   sigwait(&signals, &signal);
   log.information(std::string("stopping on ") + (signal == SIGINT ? "SIGINT" : "SIGTERM"));
+  // Renewals in flight finish (a rotated token is committed); none starts after this.
+  if (refresher) refresher->stop();
   server.stop();
   log.information("stopped");
   return 0;

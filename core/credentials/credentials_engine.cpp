@@ -1,5 +1,6 @@
 #include "core/credentials/credentials_engine.hpp"
 
+#include <stdexcept>
 #include <utility>
 
 #include "core/store/unix_time.hpp"
@@ -22,10 +23,20 @@ CredentialsEngine::CredentialsEngine(const registry::Registry& providers, store:
       store_(store),
       http_(http),
       now_(options.now ? std::move(options.now) : store::unixNow),
+      refresh_lease_(options.refresh_lease),
+      lease_poll_(options.lease_poll),
       connections_(options.cache_capacity, options.cache_max_age),
       integrations_(options.cache_capacity, options.cache_max_age),
       integration_ids_(options.cache_capacity, options.cache_max_age),
-      backoff_(options.backoff_initial, options.backoff_max) {}
+      backoff_(options.backoff_initial, options.backoff_max) {
+  const auto token_call = http.options().connect_timeout + http.options().read_timeout;
+  if (refresh_lease_ <= token_call) {
+    throw std::invalid_argument(
+        "the refresh lease (" + std::to_string(refresh_lease_.count()) +
+        " ms) must exceed the token endpoint's connect and read timeouts (" +
+        std::to_string(token_call.count()) + " ms together), or a live refresh could outlast it");
+  }
+}
 
 FreshResult CredentialsEngine::fresh(const store::ConnectionKey& key, bool force_refresh) {
   auto cached = connections_.find(cacheKey(key));
@@ -41,6 +52,29 @@ FreshResult CredentialsEngine::fresh(const store::ConnectionKey& key, bool force
   if (snapshot->status != store::ConnectionStatus::Active) return needsReauth(*snapshot);
   if (!force_refresh && servableAsIs(*snapshot)) return snapshot;
   return refreshes_.run(snapshot->connection_id, [&] { return refresh(*snapshot, force_refresh); });
+}
+
+FreshResult CredentialsEngine::renewAhead(const store::ConnectionKey& key,
+                                          const std::string& listed_id,
+                                          std::int64_t listed_version) {
+  auto cached = connections_.find(cacheKey(key));
+  SnapshotPtr snapshot = cached ? *cached : nullptr;
+  // Older than what was listed: the store has at least that version.
+  if (!snapshot || snapshot->connection_id != listed_id || snapshot->version < listed_version) {
+    FreshResult loaded = load(key);
+    if (!loaded) return loaded;
+    snapshot = loaded.shared();
+  }
+  // Changed since it was listed: whoever changed it renewed or replaced the token.
+  if (snapshot->connection_id != listed_id || snapshot->version != listed_version) return snapshot;
+  if (snapshot->status != store::ConnectionStatus::Active) return needsReauth(*snapshot);
+  const Credentials& credentials = snapshot->credentials;
+  const bool renewable = renewsTokens(snapshot->provider->spec) && credentials.expires_at &&
+                         (snapshot->provider->spec.auth == AuthMode::OAuth2ClientCredentials ||
+                          !credentials.refresh_token.empty());
+  if (!renewable) return snapshot;
+  // Forced: the refresh re-reads the store and renews unless the version moved meanwhile.
+  return refreshes_.run(snapshot->connection_id, [&] { return refresh(*snapshot, true); });
 }
 
 SnapshotPtr CredentialsEngine::cachedFresh(const store::ConnectionKey& key) {

@@ -12,9 +12,12 @@
 // A refresh is due within the descriptor's refresh.margin_s of expiry, when the token is
 // missing (oauth2_cc before first use), or when the caller says the provider rejected it
 // (`force_refresh`). Concurrent callers needing a refresh of one connection share one call to
-// the provider. Rotated tokens are committed to the store (at the version read) before anyone
-// gets them. `invalid_grant` marks the connection needs_reauth (the store queues
-// connection.refresh_failed); a transient failure leaves it active and backs off.
+// the provider: in this process by SingleFlight, across processes sharing the store by a
+// refresh lease on the connection row (the others wait for the holder's new version, and take
+// the lease over if it expires first). Rotated tokens are committed to the store (at the
+// version read) before anyone gets them. `invalid_grant` marks the connection needs_reauth
+// (the store queues connection.refresh_failed); a transient failure leaves it active and backs
+// off.
 //
 // Blocking (store, token endpoint): call from the worker pool. Thread-safe.
 
@@ -46,19 +49,36 @@ struct EngineOptions {
   // attempt for it, doubling after each further failure up to backoff_max.
   std::chrono::milliseconds backoff_initial{1000};
   std::chrono::milliseconds backoff_max{60000};
+  // How long a refresh may hold the connection's lease before another instance may take it
+  // over. Must exceed the token endpoint's timeouts (HttpClientOptions connect_timeout +
+  // read_timeout), so a live refresh never outlasts it; an instance whose lease holder died
+  // waits this long at most.
+  std::chrono::milliseconds refresh_lease{30000};
+  // How often an instance waiting for another's refresh looks for its result.
+  std::chrono::milliseconds lease_poll{50};
   // Unix seconds, for expiry decisions; empty: the system clock. Tests move time with it.
   std::function<std::int64_t()> now;
 };
 
 class CredentialsEngine final {
  public:
-  // `providers`, `store` and `http` are owned by the caller and outlive the engine.
+  // `providers`, `store` and `http` are owned by the caller and outlive the engine. Throws
+  // std::invalid_argument when options.refresh_lease does not exceed http's timeouts.
   CredentialsEngine(const registry::Registry& providers, store::Store& store,
                     const flows::HttpClient& http, EngineOptions options = {});
 
   // The connection's credentials, renewed first when due (see above). `force_refresh`: the
   // provider rejected the access token the caller holds; renew it even if it looks valid.
   FreshResult fresh(const store::ConnectionKey& key, bool force_refresh = false);
+
+  // The proactive refresher's entry point (proactive_refresher.hpp): renews the access token
+  // now, ahead of its margin, unless the connection changed since the listing that found it
+  // due (`listed_id`, `listed_version`: renewed or reconnected by any writer, or deleted and
+  // made again). The same single-flight run as fresh(). Never renews what has nothing to renew
+  // it with: a token without expiry, an oauth2 token without a refresh token. Answers the
+  // snapshot it ends with (a newer version when renewed) or the failure (logged; backs off).
+  FreshResult renewAhead(const store::ConnectionKey& key, const std::string& listed_id,
+                         std::int64_t listed_version);
 
   // The id of the account's integration named `name`; cached like connections.
   std::optional<std::string> integrationId(const std::string& account_id, const std::string& name);
@@ -85,14 +105,23 @@ class CredentialsEngine final {
   // Caches `snapshot` unless a newer version is cached; returns what the cache holds.
   SnapshotPtr remember(SnapshotPtr snapshot);
 
-  // credentials_engine_refresh.cpp: the work of one refresh, run once per connection at a time.
+  // credentials_engine_refresh.cpp: the work of one refresh, run once per connection at a time
+  // in this process. The steps below answer nothing (an empty optional) when another writer
+  // moved the connection on meanwhile: refresh() then reads it again.
+  using Clock = std::chrono::steady_clock;
+  using Step = std::optional<FreshResult>;
   FreshResult refresh(const ConnectionSnapshot& seen, bool force);
-  FreshResult renew(const SnapshotPtr& current, const std::string& raw_token_response,
-                    RefreshNeed need);
-  FreshResult refreshFailed(const SnapshotPtr& current, RefreshNeed need,
-                            const flows::FlowFailure& failure);
-  FreshResult markNeedsReauth(const ConnectionSnapshot& current, const std::string& reason);
-  FreshResult adoptStored(const ConnectionSnapshot& base);
+  // What to answer without renewing: nothing to renew with, or backing off.
+  Step withoutRenewal(const SnapshotPtr& current, RefreshNeed need);
+  // Takes the lease, or waits for its holder's result until `wait_until`, then renews.
+  Step renewUnderLease(const SnapshotPtr& current, const std::string& raw_token_response,
+                       RefreshNeed need, Clock::time_point wait_until);
+  Step renew(const SnapshotPtr& current, const std::string& raw_token_response, RefreshNeed need,
+             const std::string& lease_owner);
+  Step refreshFailed(const SnapshotPtr& current, RefreshNeed need,
+                     const flows::FlowFailure& failure, const std::string& lease_owner);
+  Step markNeedsReauth(const ConnectionSnapshot& current, const std::string& lease_owner,
+                       const std::string& reason);
   FreshResult notFound(const store::ConnectionKey& key);
   static Failure needsReauth(const ConnectionSnapshot& snapshot);
 
@@ -100,6 +129,8 @@ class CredentialsEngine final {
   store::Store& store_;
   const flows::HttpClient& http_;
   std::function<std::int64_t()> now_;
+  const std::chrono::milliseconds refresh_lease_;
+  const std::chrono::milliseconds lease_poll_;
   ExpiringLru<SnapshotPtr> connections_;      // by cacheKey(ConnectionKey)
   ExpiringLru<IntegrationPtr> integrations_;  // by account id + integration id
   ExpiringLru<std::string> integration_ids_;  // by account id + integration name

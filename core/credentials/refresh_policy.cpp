@@ -4,11 +4,13 @@
 
 namespace keyhop::credentials {
 
+bool renewsTokens(const ProviderSpec& spec) {
+  return spec.auth == AuthMode::OAuth2 || spec.auth == AuthMode::OAuth2ClientCredentials;
+}
+
 RefreshNeed refreshNeed(const ProviderSpec& spec, const Credentials& credentials, bool force,
                         std::int64_t now) {
-  if (spec.auth != AuthMode::OAuth2 && spec.auth != AuthMode::OAuth2ClientCredentials) {
-    return RefreshNeed::None;
-  }
+  if (!renewsTokens(spec)) return RefreshNeed::None;
   if (credentials.access_token.empty() || force) return RefreshNeed::Now;
   if (!credentials.expires_at) return RefreshNeed::None;
   if (now >= *credentials.expires_at) return RefreshNeed::Now;

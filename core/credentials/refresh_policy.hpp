@@ -17,8 +17,12 @@ enum class RefreshNeed {
   Now,   // missing, expired, or rejected by the provider (`force`): renew or fail
 };
 
-// Only oauth2 (refresh grant) and oauth2_cc (a new client-credentials token) renew; a token
-// without an expiry is renewed only when missing or forced. `now` is unix seconds.
+// Whether the provider's access tokens can be renewed at all: oauth2 (refresh grant) and
+// oauth2_cc (a new client-credentials token).
+bool renewsTokens(const ProviderSpec& spec);
+
+// Only providers that renew tokens (above) ever need a refresh; a token without an expiry is
+// renewed only when missing or forced. `now` is unix seconds.
 RefreshNeed refreshNeed(const ProviderSpec& spec, const Credentials& credentials, bool force,
                         std::int64_t now);
 

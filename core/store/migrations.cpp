@@ -113,6 +113,19 @@ const std::vector<Migration>& migrations() {
        {
            "ALTER TABLE oauth_states ADD COLUMN request_token TEXT NOT NULL DEFAULT ''",
        }},
+      // The refresh lease (docs/credentials.md "One refresh across instances"): owner NULL =
+      // free; its expiry in unix milliseconds, so leases can be short. token_expires_at is the
+      // access token's expiry in unix seconds, unsealed (an expiry is no secret) so the
+      // proactive refresh worker can find what expires soon; NULL: never expires or unknown
+      // (rows stored before this migration until their next refresh or re-authorization).
+      {3,
+       "refresh lease and token expiry on connections",
+       {
+           "ALTER TABLE connections ADD COLUMN refresh_lease_owner TEXT",
+           "ALTER TABLE connections ADD COLUMN refresh_lease_expires_at BIGINT",
+           "ALTER TABLE connections ADD COLUMN token_expires_at BIGINT",
+           "CREATE INDEX connections_by_token_expiry ON connections (token_expires_at)",
+       }},
   };
   return kMigrations;
 }

@@ -138,6 +138,7 @@ enum class WriteFailure {
   NotFound,         // the account, integration or connection named does not exist (for you)
   NameTaken,        // the unique name is already used
   VersionMismatch,  // the connection changed since the caller read it
+  LeaseLost,        // the caller's refresh lease expired and another caller took it over
 };
 
 template <typename T>

@@ -48,8 +48,13 @@ class SqlStore final : public Store {
                                               const Credentials& credentials,
                                               const std::string& raw_token_response) override;
   WriteResult<std::int64_t> markNeedsReauth(const std::string& id, std::int64_t expected_version,
+                                            const std::string& lease_owner,
                                             const std::string& reason) override;
   bool deleteConnection(const std::string& account_id, const std::string& id) override;
+
+  LeaseAttempt acquireRefreshLease(const std::string& id, std::int64_t expected_version,
+                                   std::chrono::milliseconds duration) override;
+  bool releaseRefreshLease(const std::string& id, const std::string& owner) override;
 
   WriteResult<std::string> createConnectSession(const ConnectSession& session) override;
   std::optional<ConnectSession> consumeConnectSession(std::string_view token) override;
@@ -62,6 +67,14 @@ class SqlStore final : public Store {
   std::vector<OutboxEvent> undeliveredEvents(std::size_t limit) override;
   bool markEventDelivered(const std::string& id) override;
   bool recordFailedDelivery(const std::string& id) override;
+
+  std::vector<RefreshCandidate> connectionsExpiringBefore(std::int64_t before,
+                                                          const RefreshCandidate* after,
+                                                          std::size_t limit) override;
+  std::vector<RefreshCandidate> connectionsRefreshedBefore(const std::string& provider,
+                                                           std::int64_t before,
+                                                           const std::string& after_id,
+                                                           std::size_t limit) override;
 
   std::size_t reencryptBatch(std::size_t limit) override;
   std::size_t countSealedWith(const std::string& key_id) override;

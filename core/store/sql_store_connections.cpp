@@ -47,26 +47,38 @@ constexpr Sql kIntegrationNameAndProvider =
 // skipped and absent from what RETURNING gives back.
 constexpr const char* kInsertConnectionsHead =
     "INSERT INTO connections (id, account_id, integration_id, user_id, credentials,"
-    " connection_fields, status, status_reason, version, created_at, updated_at) VALUES ";
-constexpr Sql kConnectionRow = "($1, $2, $3, $4, $5, $6, 'active', '', 1, $7, $7)";
-constexpr int kConnectionRowParams = 7;
+    " connection_fields, status, status_reason, version, created_at, updated_at,"
+    " token_expires_at) VALUES ";
+constexpr Sql kConnectionRow = "($1, $2, $3, $4, $5, $6, 'active', '', 1, $7, $7, $8)";
+constexpr int kConnectionRowParams = 8;
 constexpr const char* kInsertConnectionsTail =
     " ON CONFLICT (account_id, integration_id, user_id) DO NOTHING RETURNING id";
 constexpr Sql kConnectionIdByKey =
     "SELECT id FROM connections WHERE account_id = $1 AND integration_id = $2 AND user_id = $3";
 constexpr Sql kReauthorizeConnection =
     "UPDATE connections SET credentials = $1, connection_fields = $2, status = 'active',"
-    " status_reason = '', version = version + 1, updated_at = $3"
-    " WHERE id = $4 RETURNING version, created_at";
+    " status_reason = '', version = version + 1, updated_at = $3, token_expires_at = $4"
+    " WHERE id = $5 RETURNING version, created_at";
+// Fenced by the version alone, not by the refresh lease: a token endpoint's success is the newest
+// grant whoever holds the lease. Of two refreshes racing with one rotating refresh token only
+// one succeeds; refusing its answer because its lease was taken over would throw away the only
+// refresh token the provider still accepts. A taken-over holder's answer is stale exactly when
+// someone wrote after the version it read, and then the version refuses it.
 constexpr Sql kUpdateCredentials =
     "UPDATE connections SET credentials = $1, status = 'active', status_reason = '',"
-    " version = version + 1, updated_at = $2, last_refresh_at = $2"
-    " WHERE id = $3 AND version = $4 RETURNING version";
+    " version = version + 1, updated_at = $2, last_refresh_at = $2, token_expires_at = $3"
+    " WHERE id = $4 AND version = $5 RETURNING version";
+// Fenced by the version and the lease owner: a refusal seen by a holder whose lease was taken
+// over most likely comes from the new holder's refresh having consumed the refresh token
+// (rotation), and that holder's success may not be written yet, so the version alone would let
+// the stale refusal win. Not by the lease's expiry: an expired lease nobody took over means
+// nobody else refreshed, so the holder's outcome is still the newest.
 constexpr Sql kMarkNeedsReauth =
     "UPDATE connections SET status = 'needs_reauth', status_reason = $1,"
     " version = version + 1, updated_at = $2 WHERE id = $3 AND version = $4"
-    " RETURNING version, integration_id, user_id, account_id";
+    " AND refresh_lease_owner = $5 RETURNING version, integration_id, user_id, account_id";
 constexpr Sql kConnectionExists = "SELECT COUNT(*) FROM connections WHERE id = $1";
+constexpr Sql kConnectionVersion = "SELECT version FROM connections WHERE id = $1";
 constexpr Sql kDeleteConnection =
     "DELETE FROM connections WHERE id = $1 AND account_id = $2 RETURNING integration_id, user_id";
 
@@ -86,6 +98,7 @@ struct PendingRow {
   std::string plaintext;  // the credentials JSON, kept to re-seal for another row id
   std::string sealed, fields;
   Poco::Int64 time = 0;
+  Poco::Nullable<Poco::Int64> token_expires_at;
 };
 
 // Inserts the rows whose key is free with one statement; returns the ids of those inserted.
@@ -101,7 +114,7 @@ std::set<std::string> insertRows(Poco::Data::Session& session, const Dialect& di
   insert << text, into(inserted);
   for (PendingRow& row : rows) {
     insert, use(row.id), use(row.account_id), use(row.integration_id), use(row.user_id),
-        use(row.sealed), use(row.fields), use(row.time);
+        use(row.sealed), use(row.fields), use(row.time), use(row.token_expires_at);
   }
   insert.execute();
   return {inserted.begin(), inserted.end()};
@@ -134,6 +147,12 @@ ConnectionInfo toConnectionInfo(const ConnectionRow& row) {
   info.updated_at = row.get<9>();
   if (!row.get<10>().isNull()) info.last_refresh_at = row.get<10>().value();
   return info;
+}
+
+// The unsealed copy of the access token's expiry the proactive refresh worker looks for.
+Poco::Nullable<Poco::Int64> tokenExpiry(const Credentials& credentials) {
+  if (!credentials.expires_at) return {};
+  return Poco::Int64(*credentials.expires_at);
 }
 
 std::string connectionPayload(const std::string& connection_id, const ConnectionKey& key,
@@ -188,6 +207,7 @@ std::vector<WriteResult<UpsertedConnection>> SqlStore::upsertConnections(
         row.sealed = seal("connections", "credentials", row.id, row.plaintext);
         row.fields = encodeMap(connection.credentials.connection_fields);
         row.time = unixNow();
+        row.token_expires_at = tokenExpiry(connection.credentials);
       }
       const std::set<std::string> inserted = insertRows(session, dialect_, rows);
 
@@ -226,7 +246,7 @@ std::vector<WriteResult<UpsertedConnection>> SqlStore::upsertConnections(
           std::vector<Poco::Tuple<Poco::Int64, Poco::Int64>> updated;
           session << kReauthorizeConnection.text(), into(updated),
               bind(seal("connections", "credentials", info.id, row.plaintext)), bind(row.fields),
-              bind(row.time), bind(info.id), now;
+              bind(row.time), bind(row.token_expires_at), bind(info.id), now;
           if (updated.empty()) continue;
           info.version = updated.front().get<0>();
           info.created_at = updated.front().get<1>();
@@ -308,7 +328,8 @@ WriteResult<std::int64_t> SqlStore::updateCredentials(const std::string& id,
   return withSession("updating credentials", [&](Poco::Data::Session& session) {
     std::vector<Poco::Int64> versions;
     session << kUpdateCredentials.text(), into(versions), bind(sealed),
-        bind(Poco::Int64(unixNow())), bind(id), bind(Poco::Int64(expected_version)), now;
+        bind(Poco::Int64(unixNow())), bind(tokenExpiry(credentials)), bind(id),
+        bind(Poco::Int64(expected_version)), now;
     if (!versions.empty()) return WriteResult<std::int64_t>{versions.front(), {}};
     Poco::Int64 exists = 0;
     session << kConnectionExists.text(), into(exists), bind(id), now;
@@ -319,17 +340,23 @@ WriteResult<std::int64_t> SqlStore::updateCredentials(const std::string& id,
 
 WriteResult<std::int64_t> SqlStore::markNeedsReauth(const std::string& id,
                                                     std::int64_t expected_version,
+                                                    const std::string& lease_owner,
                                                     const std::string& reason) {
   return inTransaction(
       "marking a connection for re-authorization", [&](Poco::Data::Session& session) {
         std::vector<Poco::Tuple<Poco::Int64, std::string, std::string, std::string>> rows;
         session << kMarkNeedsReauth.text(), into(rows), bind(reason), bind(Poco::Int64(unixNow())),
-            bind(id), bind(Poco::Int64(expected_version)), now;
+            bind(id), bind(Poco::Int64(expected_version)), bind(lease_owner), now;
         if (rows.empty()) {
-          Poco::Int64 exists = 0;
-          session << kConnectionExists.text(), into(exists), bind(id), now;
-          return WriteResult<std::int64_t>{
-              std::nullopt, exists ? WriteFailure::VersionMismatch : WriteFailure::NotFound};
+          std::vector<Poco::Int64> versions;
+          session << kConnectionVersion.text(), into(versions), bind(id), now;
+          // At the version expected, only the lease owner can have refused it.
+          WriteFailure failure = WriteFailure::NotFound;
+          if (!versions.empty()) {
+            failure = versions.front() == expected_version ? WriteFailure::LeaseLost
+                                                           : WriteFailure::VersionMismatch;
+          }
+          return WriteResult<std::int64_t>{std::nullopt, failure};
         }
         const auto& row = rows.front();
         const ConnectionKey key{row.get<3>(), row.get<1>(), row.get<2>()};

@@ -10,18 +10,32 @@
 // database. Expected outcomes are values (optional, WriteResult); StoreError means the database
 // cannot be used (unreachable, broken, or a secret in it does not decrypt).
 
+#include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "core/store/lease_attempt.hpp"
 #include "core/store/records.hpp"
 #include "core/store/store_error.hpp"
 #include "core/vault/vault.hpp"
 
 namespace keyhop::store {
+
+// A connection the proactive refresher may renew: what it needs to ask the credentials engine,
+// no secret.
+struct RefreshCandidate {
+  std::string id;
+  ConnectionKey key;
+  std::string provider;  // its integration's
+  std::int64_t version = 0;
+  std::int64_t token_expires_at = 0;  // unix seconds
+  std::int64_t refreshed_at = 0;      // the last refresh, or the creation if none
+};
 
 class Store {
  public:
@@ -64,13 +78,41 @@ class Store {
                                                       std::int64_t expected_version,
                                                       const Credentials& credentials,
                                                       const std::string& raw_token_response) = 0;
-  // Marks the connection needs_reauth (if still at `expected_version`) and enqueues
-  // "connection.refresh_failed" with the reason in the same transaction.
+  // Marks the connection needs_reauth (if still at `expected_version`, and while `lease_owner`
+  // holds its refresh lease) and enqueues "connection.refresh_failed" with the reason in the
+  // same transaction. VersionMismatch, or LeaseLost when another caller took the lease over.
   virtual WriteResult<std::int64_t> markNeedsReauth(const std::string& id,
                                                     std::int64_t expected_version,
+                                                    const std::string& lease_owner,
                                                     const std::string& reason) = 0;
   // Deletes the account's connection and enqueues "connection.deleted"; false when absent.
   virtual bool deleteConnection(const std::string& account_id, const std::string& id) = 0;
+
+  // --- proactive refresh: connections to renew ahead of need (sql_store_refresh_due.cpp) ---
+  // Active connections whose access token expires before `before` (unix seconds); a token with
+  // no known expiry never does. Soonest first, at most `limit`, resuming after `after` (the
+  // last of the previous page; null: from the start), so any number can be paged through.
+  virtual std::vector<RefreshCandidate> connectionsExpiringBefore(std::int64_t before,
+                                                                  const RefreshCandidate* after,
+                                                                  std::size_t limit) = 0;
+  // Active connections of `provider`'s integrations whose token has a known expiry and that
+  // were last refreshed (never refreshed: created) before `before`: refresh tokens that may
+  // lapse from disuse. By id, after `after_id` ("": from the start), at most `limit`.
+  virtual std::vector<RefreshCandidate> connectionsRefreshedBefore(const std::string& provider,
+                                                                   std::int64_t before,
+                                                                   const std::string& after_id,
+                                                                   std::size_t limit) = 0;
+
+  // --- refresh leases: one refresh of a connection at a time, across processes ---
+  // Takes the connection's refresh lease for `duration` with one conditional update: if the
+  // lease is free or expired and the connection is still at `expected_version`. Of any number
+  // of concurrent callers, in any process, at most one gets it. Expiry is on the database's
+  // clock, so instances need not agree on the time. The owner token is from the CSPRNG.
+  virtual LeaseAttempt acquireRefreshLease(const std::string& id, std::int64_t expected_version,
+                                           std::chrono::milliseconds duration) = 0;
+  // Frees the lease if `owner` still holds it; false when it does not (taken over, or the
+  // connection is gone). Never frees another owner's lease.
+  virtual bool releaseRefreshLease(const std::string& id, const std::string& owner) = 0;
 
   // --- connect sessions and OAuth states: stored hashed, single use, expiring ---
   // Returns the session token ("cs_..."), shown this once. NotFound when the integration is

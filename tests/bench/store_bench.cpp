@@ -30,6 +30,7 @@
 
 #include "core/store/store.hpp"
 #include "core/vault/vault.hpp"
+#include "tests/bench/bench_run.hpp"
 #include "tests/bench/latency.hpp"
 #include "tests/support/master_keys.hpp"
 #include "tests/support/postgres_cluster.hpp"
@@ -58,20 +59,6 @@ struct Options {
   std::vector<std::string> backends = {"sqlite", "postgresql"};
   std::string report;  // where the Markdown goes; empty: nowhere
 };
-
-// --- interruption: Ctrl-C stops the run between steps, so the cluster and temp dirs go away ---
-
-std::atomic<bool> interrupted{false};
-
-extern "C" void onSignal(int) { interrupted = true; }
-
-struct Interrupted : std::runtime_error {
-  Interrupted() : std::runtime_error("interrupted") {}
-};
-
-void checkInterrupted() {
-  if (interrupted) throw Interrupted();
-}
 
 // --- the data: deterministic, so a lookup can check what it got ---
 
@@ -272,10 +259,6 @@ class PostgresTarget final : public Target {
 
 // --- the measurements ---
 
-double secondsSince(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
-
 // Stores connections 0..count-1 in batches; returns the seconds spent inside the store.
 double fill(Store& store, const Dataset& data, const Options& options) {
   double seconds = 0;
@@ -390,18 +373,6 @@ BackendResult runBackend(Target& target, const Options& options) {
 
 // --- the report ---
 
-std::string grouped(std::uint64_t value) {
-  std::string digits = std::to_string(value);
-  for (int i = static_cast<int>(digits.size()) - 3; i > 0; i -= 3) digits.insert(i, ",");
-  return digits;
-}
-
-std::string fixed(double value, int decimals) {
-  char text[64];
-  std::snprintf(text, sizeof text, "%.*f", decimals, value);
-  return text;
-}
-
 std::string mebibytes(std::optional<std::uint64_t> bytes) {
   return bytes ? grouped((*bytes + (1 << 19)) >> 20) + " MiB" : "n/a";
 }
@@ -464,13 +435,6 @@ std::string report(const std::vector<BackendResult>& results, const Options& opt
 
 // --- the command line ---
 
-std::size_t count(const std::string& text) {
-  std::size_t used = 0;
-  const unsigned long long value = std::stoull(text, &used);
-  if (used != text.size() || value == 0) throw std::invalid_argument(text);
-  return static_cast<std::size_t>(value);
-}
-
 std::optional<Options> parse(int argc, char** argv) {
   Options options;
   try {
@@ -479,16 +443,16 @@ std::optional<Options> parse(int argc, char** argv) {
       if (i + 1 >= argc) return std::nullopt;
       const std::string value = argv[++i];
       if (flag == "--connections") {
-        options.connections = count(value);
+        options.connections = positiveCount(value);
       } else if (flag == "--lookups") {
-        options.lookups = count(value);
+        options.lookups = positiveCount(value);
       } else if (flag == "--batch") {
-        options.batch = count(value);
+        options.batch = positiveCount(value);
       } else if (flag == "--threads") {
         options.thread_counts.clear();
         std::istringstream list(value);
         for (std::string item; std::getline(list, item, ',');) {
-          options.thread_counts.push_back(count(item));
+          options.thread_counts.push_back(positiveCount(item));
         }
         if (options.thread_counts.empty()) return std::nullopt;
       } else if (flag == "--backend" && (value == "sqlite" || value == "postgresql")) {
@@ -519,10 +483,7 @@ int run(const Options& options) {
     results.push_back(runBackend(*target, options));
   }
   const std::string markdown = report(results, options);
-  if (!options.report.empty()) {
-    std::ofstream out(options.report);
-    if (!(out << markdown).flush()) throw std::runtime_error("cannot write " + options.report);
-  }
+  if (!options.report.empty()) writeReport(options.report, markdown);
   std::cout << "\n" << markdown;
   return 0;
 }
@@ -536,15 +497,5 @@ int main(int argc, char** argv) {
     std::cerr << keyhop::bench::kUsage;
     return 2;
   }
-  std::signal(SIGINT, keyhop::bench::onSignal);
-  std::signal(SIGTERM, keyhop::bench::onSignal);
-  try {
-    return keyhop::bench::run(*options);
-  } catch (const keyhop::bench::Interrupted&) {
-    std::cerr << "interrupted; temp dirs removed\n";
-    return 130;
-  } catch (const std::exception& error) {
-    std::cerr << "store benchmark failed: " << error.what() << "\n";
-    return 1;
-  }
+  return keyhop::bench::benchMain("store benchmark", [&] { return keyhop::bench::run(*options); });
 }

@@ -4,8 +4,11 @@
 #include <Poco/Net/HTTPRequestHandlerFactory.h>
 #include <Poco/Net/HTTPServer.h>
 #include <Poco/Net/HTTPServerParams.h>
+#include <Poco/Net/HTTPServerRequestImpl.h>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/ThreadPool.h>
+
+#include <sys/socket.h>
 
 #include <iostream>
 #include <string_view>
@@ -50,6 +53,31 @@ RecordedRequest recording(const Exchange& exchange) {
   return recorded;
 }
 
+// Whether the client closed its end (or died): readable with nothing to read is end of stream.
+bool clientLeft(Poco::Net::HTTPServerRequest& request) {
+  auto* impl = dynamic_cast<Poco::Net::HTTPServerRequestImpl*>(&request);
+  if (impl == nullptr) return false;
+  Poco::Net::StreamSocket& socket = impl->socket();
+  if (!socket.poll(Poco::Timespan(0), Poco::Net::Socket::SELECT_READ)) return false;
+  char byte = 0;
+  return ::recv(socket.impl()->sockfd(), &byte, 1, MSG_PEEK) <= 0;
+}
+
+// While it lives, a request to `endpoint` is being answered (FakeState::beginAnswer).
+class Answering final {
+ public:
+  Answering(FakeState& state, Endpoint endpoint) : state_(state), endpoint_(endpoint) {
+    state_.beginAnswer(endpoint_);
+  }
+  ~Answering() { state_.endAnswer(endpoint_); }
+  Answering(const Answering&) = delete;
+  Answering& operator=(const Answering&) = delete;
+
+ private:
+  FakeState& state_;
+  const Endpoint endpoint_;
+};
+
 class RequestHandler final : public Poco::Net::HTTPRequestHandler {
  public:
   explicit RequestHandler(FakeState& state) : state_(state) {}
@@ -77,9 +105,11 @@ class RequestHandler final : public Poco::Net::HTTPRequestHandler {
         return sendBody(exchange, 404, "application/json", R"({"error":"not_found"})");
       }
       if (route->endpoint != Endpoint::Api) state_.record(route->endpoint, recording(exchange));
+      const Answering answering(state_, route->endpoint);
       if (const auto delay = options->delays.find(route->endpoint);
           delay != options->delays.end()) {
         state_.sleepFor(delay->second);
+        if (options->cancel_when_client_leaves && clientLeft(request)) return;
       }
       route->handle(state_, exchange);
     } catch (const std::exception& error) {

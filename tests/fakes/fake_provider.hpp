@@ -86,6 +86,10 @@ struct Options {
   bool garbage_token_body = false;       // every token answer is 200 with an unparsable body
   std::vector<ExtraField> extra_fields;  // added to token answers (OAuth1 access token too)
   std::map<Endpoint, std::chrono::milliseconds> delays;  // slow answers
+  // A delayed request whose client hangs up (or dies) during the delay is dropped before it
+  // has any effect: no refresh token consumed, nothing issued or counted (a server that cancels
+  // a request's work when its client leaves). Off: processed anyway, as many servers do.
+  bool cancel_when_client_leaves = false;
 
   // OAuth 1.0a.
   std::chrono::seconds timestamp_window{300};
@@ -110,6 +114,8 @@ struct Counters {
   int refreshes = 0;           // grant_type=refresh_token
   int client_credentials = 0;  // grant_type=client_credentials
   int token_errors = 0;        // token answers that were errors (injected ones too)
+  // The most requests to /oauth/token it was answering at once (delays included).
+  int token_peak_in_flight = 0;
   int oauth1_request_tokens = 0;
   int oauth1_authorize = 0;
   int oauth1_access_tokens = 0;

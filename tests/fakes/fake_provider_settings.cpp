@@ -164,6 +164,8 @@ const std::vector<Setting>& settings() {
        }},
       {"token-delay-ms", "MS", "delay every token answer", delay(Endpoint::Token)},
       {"api-delay-ms", "MS", "delay every API answer", delay(Endpoint::Api)},
+      {"cancel-when-client-leaves", nullptr, "drop a delayed request whose client hung up",
+       flag(&Options::cancel_when_client_leaves)},
       {"timestamp-window", "SECONDS", "OAuth1 timestamp tolerance (default 300)",
        seconds(&Options::timestamp_window)},
       {"api-auth", "bearer|header|query|basic|oauth1", "how the API wants the credential",

@@ -1,5 +1,6 @@
 #include "tests/fakes/fake_state.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <cstdio>
 #include <iterator>
@@ -89,6 +90,18 @@ Counters FakeState::counters() const {
 void FakeState::resetCounters() {
   std::lock_guard lock(mutex_);
   counters_ = Counters{};
+}
+
+void FakeState::beginAnswer(Endpoint endpoint) {
+  if (endpoint != Endpoint::Token) return;
+  std::lock_guard lock(mutex_);
+  counters_.token_peak_in_flight = std::max(counters_.token_peak_in_flight, ++token_in_flight_);
+}
+
+void FakeState::endAnswer(Endpoint endpoint) {
+  if (endpoint != Endpoint::Token) return;
+  std::lock_guard lock(mutex_);
+  --token_in_flight_;
 }
 
 void FakeState::record(Endpoint endpoint, RecordedRequest request) {

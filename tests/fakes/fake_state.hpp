@@ -98,6 +98,9 @@ class FakeState final {
   }
   Counters counters() const;
   void resetCounters();
+  // A request to `endpoint` starts / ends being answered: Counters::token_peak_in_flight.
+  void beginAnswer(Endpoint endpoint);
+  void endAnswer(Endpoint endpoint);
 
   void record(Endpoint endpoint, RecordedRequest request);
   std::optional<RecordedRequest> lastRequest(Endpoint endpoint) const;
@@ -173,6 +176,7 @@ class FakeState final {
   std::atomic<std::int64_t> clock_offset_s_{0};
   std::mt19937_64 random_;
   Counters counters_;
+  int token_in_flight_ = 0;  // not a counter: a reset must not forget requests being answered
   std::map<Endpoint, std::deque<std::pair<int, CannedResponse>>> failures_;  // count, answer
   std::map<Endpoint, RecordedRequest> last_requests_;
   std::unordered_map<std::string, Code> codes_;

@@ -9,7 +9,7 @@ using keyhop::server::testing::fieldProblem;
 using keyhop::server::testing::jsonObject;
 using keyhop::server::testing::oauthIntegrationBody;
 
-TEST_CASE("POST /v1/integrations registers an OAuth app; the client secret is write-only",
+TEST_CASE("POST /v1/integrations registers an OAuth app, the client secret is write-only",
           "[api]") {
   ApiLogCapture logs;
   ApiServer api;

@@ -62,7 +62,7 @@ TEST_CASE("A replayed callback is invalid_state and leaves the connection as it 
   f.checkNoSecretsLeaked();
 }
 
-TEST_CASE("An expired state is invalid_state; the same callback in time connects", "[connect]") {
+TEST_CASE("An expired state is invalid_state, the same callback in time connects", "[connect]") {
   // The routes' state TTL is fixed (600 s): the expired state is stored directly, with a real
   // code from the fake for it.
   ConnectFixture f;

@@ -92,7 +92,7 @@ TEST_CASE("a provider 500 keeps the connection active and backs off", "[credenti
                                    later.snapshot().credentials.access_token, "client-secret"});
 }
 
-TEST_CASE("a token endpoint timeout keeps the connection active; a later call succeeds",
+TEST_CASE("a token endpoint timeout keeps the connection active, a later call succeeds",
           "[credentials]") {
   fakes::Options options;
   options.delays[fakes::Endpoint::Token] = std::chrono::milliseconds(1000);  // read timeout 300

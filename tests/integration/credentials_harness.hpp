@@ -25,10 +25,19 @@
 
 namespace keyhop::credentials::testing {
 
-// fake-oauth2 (refresh grant, margin 300 s), fake-cc (client credentials) at the fake's URLs.
+// fake-oauth2 (refresh grant, margin 300 s), fake-cc (client credentials), fake-keepalive
+// (fake-oauth2 with refresh.keepalive_days 30) at the fake's URLs.
 inline void writeFakeDescriptors(const test::TempDir& dir, const std::string& subdir,
                                  const fakes::FakeProvider& fake) {
   const std::string url = fake.url();
+  dir.write(subdir + "/fake-keepalive.yaml",
+            "id: fake-keepalive\nname: Fake Keepalive\nauth: oauth2\n"
+            "authorize_url: " +
+                url + "/oauth/authorize\ntoken_url: " + url +
+                "/oauth/token\n"
+                "refresh: {rotates_refresh_token: true, keepalive_days: 30}\n"
+                "api: {base_url: \"" +
+                url + "/api\"}\n");
   dir.write(subdir + "/fake-oauth2.yaml",
             "id: fake-oauth2\nname: Fake OAuth2\nauth: oauth2\n"
             "authorize_url: " +

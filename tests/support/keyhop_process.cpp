@@ -60,6 +60,11 @@ int KeyhopProcess::terminate() {
   return wait();
 }
 
+int KeyhopProcess::kill() {
+  if (running()) ::kill(handle_->id(), SIGKILL);
+  return wait();
+}
+
 int KeyhopProcess::wait() {
   if (!exit_code_) exit_code_ = handle_->wait();
   joinReaders();

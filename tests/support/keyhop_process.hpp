@@ -26,6 +26,8 @@ class KeyhopProcess final {
   bool waitUntilServing(std::uint16_t port);
   // SIGTERM, then the exit code.
   int terminate();
+  // SIGKILL, as in a crash (nothing runs on the way out), then the exit code.
+  int kill();
   // The exit code, waiting for the process to end by itself.
   int wait();
   bool running();

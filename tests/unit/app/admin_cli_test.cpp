@@ -153,7 +153,7 @@ TEST_CASE("integrations add takes the client secret from a file, never echoes it
   }
 }
 
-TEST_CASE("keys rotate re-encrypts everything; retire refuses while a key is in use",
+TEST_CASE("keys rotate re-encrypts everything, retire refuses while a key is in use",
           "[app][vault][store]") {
   AdminCli keyhop;
   REQUIRE(keyhop({"keys", "init"}).code == 0);

@@ -118,3 +118,52 @@ TEST_CASE("public_url defaults to the listening address and must be a plain base
                       Catch::Contains("KEYHOP_PUBLIC_URL"));
   }
 }
+
+TEST_CASE("the proactive refresher is on by default and set from the file or environment",
+          "[app]") {
+  const auto defaults = loadConfig(std::nullopt, {}, "/bin");
+  CHECK(defaults.proactive_refresh);
+  CHECK(defaults.proactive_refresh_interval_s == 60);
+  CHECK(defaults.proactive_refresh_concurrency == 8);
+  CHECK(defaults.proactive_refresh_jitter_s == 10);
+
+  TempDir dir;
+  const auto file = dir.write("keyhop.yaml",
+                              "proactive_refresh: false\n"
+                              "proactive_refresh_interval_s: 30\n"
+                              "proactive_refresh_jitter_s: 0\n");
+  const auto config = loadConfig(file, {{"KEYHOP_PROACTIVE_REFRESH_CONCURRENCY", "16"}}, "/bin");
+  CHECK_FALSE(config.proactive_refresh);
+  CHECK(config.proactive_refresh_interval_s == 30);
+  CHECK(config.proactive_refresh_concurrency == 16);
+  CHECK(config.proactive_refresh_jitter_s == 0);
+
+  CHECK_THROWS_WITH(
+      loadConfig(std::nullopt, {{"KEYHOP_PROACTIVE_REFRESH_CONCURRENCY", "0"}}, "/bin"),
+      Catch::Contains("KEYHOP_PROACTIVE_REFRESH_CONCURRENCY='0': expected a number of renewals"));
+  CHECK_THROWS_WITH(
+      loadConfig(std::nullopt, {{"KEYHOP_PROACTIVE_REFRESH_INTERVAL_S", "0"}}, "/bin"),
+      Catch::Contains("KEYHOP_PROACTIVE_REFRESH_INTERVAL_S='0'"));
+}
+
+TEST_CASE("the refresh lease must outlast the provider timeouts", "[app]") {
+  const auto defaults = loadConfig(std::nullopt, {}, "/bin");
+  CHECK(defaults.provider_connect_timeout_ms == 5000);
+  CHECK(defaults.provider_read_timeout_ms == 15000);
+  CHECK(defaults.refresh_lease_ms == 30000);
+
+  const auto shortened = loadConfig(std::nullopt,
+                                    {{"KEYHOP_PROVIDER_CONNECT_TIMEOUT_MS", "300"},
+                                     {"KEYHOP_PROVIDER_READ_TIMEOUT_MS", "1000"},
+                                     {"KEYHOP_REFRESH_LEASE_MS", "1500"}},
+                                    "/bin");
+  CHECK(shortened.provider_connect_timeout_ms == 300);
+  CHECK(shortened.provider_read_timeout_ms == 1000);
+  CHECK(shortened.refresh_lease_ms == 1500);
+
+  // 20 s of default timeouts would outlast a 20 s lease.
+  CHECK_THROWS_WITH(loadConfig(std::nullopt, {{"KEYHOP_REFRESH_LEASE_MS", "20000"}}, "/bin"),
+                    Catch::Contains("refresh_lease_ms (20000) must exceed"));
+  CHECK_THROWS_WITH(loadConfig(std::nullopt, {{"KEYHOP_REFRESH_LEASE_MS", "0"}}, "/bin"),
+                    Catch::Contains("KEYHOP_REFRESH_LEASE_MS"));
+}

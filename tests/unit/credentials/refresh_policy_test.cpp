@@ -4,6 +4,7 @@
 
 using namespace keyhop;
 using keyhop::credentials::RefreshNeed;
+using keyhop::credentials::renewsTokens;
 using keyhop::credentials::refreshNeed;
 using keyhop::credentials::withTokens;
 
@@ -25,10 +26,13 @@ TEST_CASE("refreshNeed: margin, expiry, force, missing token, no expiry, modes",
   CHECK(refreshNeed(spec, forever, false, 1'000'000'000'000) == RefreshNeed::None);
   CHECK(refreshNeed(spec, Credentials{}, false, 0) == RefreshNeed::Now);
 
+  CHECK(renewsTokens(spec));
   spec.auth = AuthMode::OAuth2ClientCredentials;
+  CHECK(renewsTokens(spec));
   CHECK(refreshNeed(spec, Credentials{}, false, 0) == RefreshNeed::Now);
   for (const AuthMode mode : {AuthMode::OAuth1, AuthMode::ApiKey, AuthMode::Basic}) {
     spec.auth = mode;
+    CHECK_FALSE(renewsTokens(spec));
     CHECK(refreshNeed(spec, credentials, true, 20000) == RefreshNeed::None);
   }
 }

@@ -8,7 +8,7 @@
 
 using keyhop::credentials::SingleFlight;
 
-TEST_CASE("SingleFlight runs concurrent work for one key once; other keys run apart",
+TEST_CASE("SingleFlight runs concurrent work for one key once, other keys run apart",
           "[credentials]") {
   SingleFlight<int> flights;
   std::atomic<int> runs{0};

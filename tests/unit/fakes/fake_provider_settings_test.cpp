@@ -71,7 +71,7 @@ TEST_CASE("fake-provider lists every bad flag", "[fakes]") {
                       "stray: unexpected argument", "--user: expects a value"});
 }
 
-TEST_CASE("fake-provider reads a YAML config; later flags override it", "[fakes]") {
+TEST_CASE("fake-provider reads a YAML config, later flags override it", "[fakes]") {
   keyhop::test::TempDir dir;
   const auto path = dir.write("fake.yaml",
                               "user: jane\n"

@@ -145,7 +145,7 @@ void requireOAuthError(const HttpResult& result, int status, const std::string& 
 
 }  // namespace
 
-TEST_CASE("authorize redirects with a code and the state; the code exchanges for tokens",
+TEST_CASE("authorize redirects with a code and the state, the code exchanges for tokens",
           "[fakes]") {
   FakeProvider fake;
   const auto redirect = authorize(fake);
@@ -168,7 +168,7 @@ TEST_CASE("authorize redirects with a code and the state; the code exchanges for
   CHECK(json(api)->getValue<std::string>("user") == "user-1");
 }
 
-TEST_CASE("a code is single-use; a replay revokes what it issued unless told not to", "[fakes]") {
+TEST_CASE("a code is single-use, a replay revokes what it issued unless told not to", "[fakes]") {
   FakeProvider fake;
   const std::string code = codeFrom(authorize(fake));
   const auto first = postToken(fake, codeGrant(code));
@@ -388,7 +388,7 @@ TEST_CASE("refresh with rotation issues a new refresh token and rejects the old 
   CHECK(fake.counters().refreshes == 6);
 }
 
-TEST_CASE("a refresh token is bound to its client; a revoked one is invalid_grant", "[fakes]") {
+TEST_CASE("a refresh token is bound to its client, a revoked one is invalid_grant", "[fakes]") {
   FakeProvider fake(optionsWith([](Options& o) {
     o.clients.push_back({"other", "other-secret", {}});
   }));
@@ -423,7 +423,7 @@ TEST_CASE("client_credentials issues an access token without a refresh token", "
   CHECK(fake.counters().client_credentials == 2);
 }
 
-TEST_CASE("access tokens expire after the TTL; the API then says 401", "[fakes]") {
+TEST_CASE("access tokens expire after the TTL, the API then says 401", "[fakes]") {
   FakeProvider fake(optionsWith([](Options& o) { o.access_token_ttl = std::chrono::seconds(60); }));
   const auto tokens = connect(fake);
   CHECK(tokens->getValue<int>("expires_in") == 60);
@@ -450,7 +450,7 @@ TEST_CASE("a real one-second TTL expires on the wall clock too", "[fakes]") {
   CHECK(callApi(fake, access).status == 401);
 }
 
-TEST_CASE("tokens that never expire carry no expires_in; expireToken ends any token", "[fakes]") {
+TEST_CASE("tokens that never expire carry no expires_in, expireToken ends any token", "[fakes]") {
   FakeProvider fake(optionsWith([](Options& o) { o.access_token_ttl = std::chrono::seconds(0); }));
   const auto tokens = connect(fake);
   CHECK_FALSE(tokens->has("expires_in"));
@@ -509,7 +509,7 @@ TEST_CASE("quirk: tokens nested in a sub-object, extra fields at dotted paths", 
   CHECK(tokens->getObject("team")->getValue<std::string>("name") == "Acme");
 }
 
-TEST_CASE("quirk: no expires_in although the token expires; expires_in in milliseconds",
+TEST_CASE("quirk: no expires_in although the token expires, expires_in in milliseconds",
           "[fakes]") {
   FakeProvider fake(optionsWith([](Options& o) {
     o.access_token_ttl = std::chrono::seconds(30);
@@ -886,7 +886,7 @@ TEST_CASE("OAuth1 rejects a replayed nonce, a stale timestamp and a wrong signat
         "oauth_problem=consumer_key_unknown");
 }
 
-TEST_CASE("OAuth1 request_token needs a callback; authorize can deny", "[fakes]") {
+TEST_CASE("OAuth1 request_token needs a callback, authorize can deny", "[fakes]") {
   FakeProvider fake;
   OAuth1Client client(fake);
   const auto no_callback = client.send("POST", "/oauth1/request_token");
@@ -947,4 +947,41 @@ TEST_CASE("70 clients with kept-alive connections are all served at once", "[fak
   CHECK(connected == kClients);
   CHECK(ok == kClients * kRequests);
   CHECK(fake.counters().api_calls_by_token.at("bench-key") == kClients * kRequests);
+}
+
+TEST_CASE("quirk: a delayed request whose client left is dropped, or processed anyway",
+          "[fakes]") {
+  const bool cancel = GENERATE(true, false);
+  FakeProvider fake(optionsWith([&](Options& o) {
+    o.rotate_refresh_tokens = true;
+    o.delays[Endpoint::Token] = std::chrono::milliseconds(300);
+    o.cancel_when_client_leaves = cancel;
+  }));
+  const auto pair = fake.issueTokens("user-1");
+  {
+    // Sends a refresh, gives up after 50 ms and hangs up while the fake holds the request.
+    Poco::Net::HTTPClientSession session("127.0.0.1", fake.port());
+    session.setTimeout(Poco::Timespan(0, 50 * 1000));
+    Poco::Net::HTTPRequest request(Poco::Net::HTTPRequest::HTTP_POST, "/oauth/token",
+                                   Poco::Net::HTTPMessage::HTTP_1_1);
+    request.setContentType("application/x-www-form-urlencoded");
+    const std::string body = encodeForm(refreshGrant(pair.refresh_token));
+    request.setContentLength(static_cast<std::streamsize>(body.size()));
+    session.sendRequest(request) << body;
+    Poco::Net::HTTPResponse response;
+    CHECK_THROWS_AS(session.receiveResponse(response), Poco::TimeoutException);
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));  // the delay is over
+  fake.configure([](Options& o) { o.delays.clear(); });
+
+  const auto again = postToken(fake, refreshGrant(pair.refresh_token));
+  if (cancel) {
+    // Nothing happened: the refresh token is unused and the request was not counted.
+    CHECK(again.status == 200);
+    CHECK(fake.counters().refreshes == 1);
+  } else {
+    // Processed for nobody: the refresh token was consumed (rotation).
+    requireOAuthError(again, 400, "invalid_grant");
+    CHECK(fake.counters().refreshes == 2);
+  }
 }

@@ -61,7 +61,7 @@ TEST_CASE("the authorize URL carries every standard parameter, encoded", "[flows
   CHECK_FALSE(callback.at("code").empty());
 }
 
-TEST_CASE("no challenge means no PKCE parameters; the request's scopes beat the defaults",
+TEST_CASE("no challenge means no PKCE parameters, the request's scopes beat the defaults",
           "[flows]") {
   fakes::FakeProvider fake;
   Provider declining;

@@ -62,7 +62,7 @@ TEST_CASE("a URL that starts with a placeholder takes a whole checked origin", "
   }
 }
 
-TEST_CASE("a missing value is named; a secret value never appears in an error", "[flows]") {
+TEST_CASE("a missing value is named, a secret value never appears in an error", "[flows]") {
   const auto missing = fillUrl("https://${connection.subdomain}.x.example", {}, "authorize_url");
   REQUIRE_FALSE(missing);
   CHECK(missing.error == "authorize_url: ${connection.subdomain} has no value");

@@ -191,7 +191,7 @@ TEST_CASE("refresh with rotation: a new refresh token, the old one then invalid_
   checkNoSecrets(stale.failure().message, {pair.refresh_token, kClient.client_secret});
 }
 
-TEST_CASE("refresh without rotation keeps the refresh token; refresh_url is used", "[flows]") {
+TEST_CASE("refresh without rotation keeps the refresh token, refresh_url is used", "[flows]") {
   Fixture f;
   const auto pair = f.fake.issueTokens("user-7");
   f.spec.token_url = "http://127.0.0.1:1/never-used";

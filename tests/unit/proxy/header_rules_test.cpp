@@ -41,7 +41,7 @@ TEST_CASE("Request headers cross without hop-by-hop ones, keyhop's own, Host and
   CHECK(requestHeadersToForward(in)[3].value == "2");
 }
 
-TEST_CASE("Response headers cross without hop-by-hop ones; Set-Cookie repeats are kept",
+TEST_CASE("Response headers cross without hop-by-hop ones, Set-Cookie repeats are kept",
           "[proxy]") {
   const HeaderList in = {
       {"Set-Cookie", "a=1"},       {"Connection", "close"},

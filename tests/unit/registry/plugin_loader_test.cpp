@@ -161,7 +161,7 @@ TEST_CASE("a stripped plugin still loads", "[registry]") {
   CHECK(result.providers.size() == 2);
 }
 
-TEST_CASE("an invalid descriptor in a plugin is that plugin's error; its other providers load",
+TEST_CASE("an invalid descriptor in a plugin is that plugin's error, its other providers load",
           "[registry]") {
   const auto path = testPlugin("bad_descriptor");
   const PluginLoadResult result = loadPlugin(path);

@@ -113,7 +113,7 @@ TEST_CASE("a descriptor file and a plugin defining the same id: the first loaded
   CHECK(registry.find("test-alpha"));  // the rest of that plugin still loads
 }
 
-TEST_CASE("descriptor directories load in order; a broken file hides nothing", "[registry]") {
+TEST_CASE("descriptor directories load in order, a broken file hides nothing", "[registry]") {
   TempDir first;
   TempDir second;
   first.write("acme.yaml", descriptor("acme"));

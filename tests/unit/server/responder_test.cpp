@@ -6,7 +6,7 @@
 using keyhop::server::Responder;
 using keyhop::server::Response;
 
-TEST_CASE("Responder delivers once; later calls are ignored", "[server]") {
+TEST_CASE("Responder delivers once, later calls are ignored", "[server]") {
   std::vector<int> delivered;
   {
     Responder respond([&](Response&& r) { delivered.push_back(r.status); });

@@ -212,7 +212,7 @@ TEST_CASE("one vault seals and opens from many threads at once", "[vault]") {
   CHECK(failures == std::vector<int>(4, 0));
 }
 
-TEST_CASE("a replaced ring seals new values; a snapshot from keys() stays as it was", "[vault]") {
+TEST_CASE("a replaced ring seals new values, a snapshot from keys() stays as it was", "[vault]") {
   const auto old_ring = KeyRing::parse("k1:" + keyText('1'), "test");
   Vault vault(old_ring);
   const auto before = vault.seal("before", kContext);
