@@ -53,11 +53,13 @@ class UpstreamPool::Impl final : public ConnectionOwner, public ExchangeHost {
     const bool head_request = request.method == "HEAD";
     auto exchange = std::make_shared<Exchange>(*this, observer, target,
                                                serializeRequest(std::move(request)), head_request);
-    if (!target.tls && !flows::isLoopbackHost(target.host)) {
+    Origin& origin = origins_[target.origin];
+    if (!target.tls && !origin.loopback) origin.loopback = flows::isLoopbackHost(target.host);
+    if (!target.tls && !*origin.loopback) {
       deferFailure(exchange, UpstreamFailureKind::Unreachable,
                    "plain http is only allowed towards loopback hosts");
     } else {
-      start(exchange);
+      start(origin, exchange);
     }
     return exchange;
   }
@@ -152,6 +154,7 @@ class UpstreamPool::Impl final : public ConnectionOwner, public ExchangeHost {
     std::optional<Poco::Net::SocketAddress> address;        // empty: not looked up, or not found
     bool looked_up = false;
     Clock::time_point resolved_at;
+    std::optional<bool> loopback;  // for plain http: whether the host is a loopback one
   };
 
   struct Failing {
@@ -160,8 +163,7 @@ class UpstreamPool::Impl final : public ConnectionOwner, public ExchangeHost {
     std::string what;
   };
 
-  void start(const std::shared_ptr<Exchange>& exchange) {
-    Origin& origin = origins_[exchange->target().origin];
+  void start(Origin& origin, const std::shared_ptr<Exchange>& exchange) {
     if (!origin.idle.empty()) {
       std::shared_ptr<UpstreamConnection> connection = std::move(origin.idle.back());
       origin.idle.pop_back();

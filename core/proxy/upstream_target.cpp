@@ -124,8 +124,12 @@ std::variant<UpstreamTarget, TargetError> resolveUpstreamTarget(const ProviderSp
   if (spec.api.base_url.empty()) {
     return TargetError{"no_api_base_url", "provider " + spec.id + " names no api.base_url"};
   }
-  const flows::Filled base =
-      flows::fillUrl(spec.api.base_url, flows::templateValues(credentials), "api.base_url");
+  // Most base URLs name no template: then the values (copies of the connection's maps) are
+  // not made on every request.
+  const bool templated = spec.api.base_url.find("${") != std::string::npos;
+  const flows::Filled base = flows::fillUrl(
+      spec.api.base_url, templated ? flows::templateValues(credentials) : flows::TemplateValues{},
+      "api.base_url");
   if (!base) return TargetError{"invalid_connection_fields", base.error};
 
   // fillUrl has checked the scheme and the host; what is left is splitting the URL.
