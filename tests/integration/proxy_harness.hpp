@@ -4,6 +4,7 @@
 // wants an API key in a header, a descriptor aimed at the fake, and one connected end user.
 
 #include <catch2/catch.hpp>
+#include <ctime>
 #include <fstream>
 #include <string>
 
@@ -17,6 +18,20 @@ using authorization::testing::generatedSecret;
 using server::testing::ApiServer;
 
 inline constexpr const char* kUser = "user-7";
+
+// Stores an oauth2 connection for kUser with the fake's `tokens`, as if the user had connected
+// through `integration`: tests that make the provider refuse its access token start here.
+inline void seedOAuthConnection(ApiServer& api, const std::string& secret_key,
+                                const std::string& integration, const fakes::TokenPair& tokens) {
+  const std::string account_id = api.accountId(secret_key);
+  const auto found = api.store().findIntegrationByName(account_id, integration);
+  REQUIRE(found);
+  Credentials credentials;
+  credentials.access_token = tokens.access_token;
+  credentials.refresh_token = tokens.refresh_token;
+  credentials.expires_at = static_cast<std::int64_t>(std::time(nullptr)) + 3600;
+  REQUIRE(api.store().upsertConnection({{account_id, found->info.id, kUser}, credentials, ""}));
+}
 
 class ProxyFixture {
  public:

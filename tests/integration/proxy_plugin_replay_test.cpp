@@ -3,7 +3,6 @@
 // once and replays, as it does for a 401.
 
 #include <catch2/catch.hpp>
-#include <ctime>
 
 #include "tests/integration/catalog_harness.hpp"
 #include "tests/integration/proxy_harness.hpp"
@@ -44,14 +43,7 @@ TEST_CASE("A Slack-style 200 refusal refreshes the token once and replays the re
                        R"(","client_id":"client-id","client_secret":")" + client_secret + "\"}")
               .status == 201);
   const auto tokens = fake.issueTokens("provider-user");
-  const std::string account_id = api.accountId(key);
-  const auto integration = api.store().findIntegrationByName(account_id, slack.id);
-  REQUIRE(integration);
-  keyhop::Credentials credentials;
-  credentials.access_token = tokens.access_token;
-  credentials.refresh_token = tokens.refresh_token;
-  credentials.expires_at = static_cast<std::int64_t>(std::time(nullptr)) + 3600;
-  REQUIRE(api.store().upsertConnection({{account_id, integration->info.id, kUser}, credentials, ""}));
+  keyhop::proxy::testing::seedOAuthConnection(api, key, slack.id, tokens);
   const auto call = [&] {
     return keyhop::test::httpRequest(api.port(), "POST", "/proxy/" + slack.id + "/auth.test", "",
                                      {{"Authorization", "Bearer " + key},

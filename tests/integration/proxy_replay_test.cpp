@@ -1,5 +1,4 @@
 #include <catch2/catch.hpp>
-#include <ctime>
 #include <fstream>
 
 #include "tests/integration/proxy_harness.hpp"
@@ -37,15 +36,7 @@ struct OAuthProxyFixture {
                           client_secret + "\"}")
                 .status == 201);
     tokens = fake.issueTokens("provider-user");
-    const std::string account_id = api->accountId(key);
-    const auto integration = api->store().findIntegrationByName(account_id, "proxied-oauth");
-    REQUIRE(integration);
-    keyhop::Credentials credentials;
-    credentials.access_token = tokens.access_token;
-    credentials.refresh_token = tokens.refresh_token;
-    credentials.expires_at = static_cast<std::int64_t>(std::time(nullptr)) + 3600;
-    REQUIRE(api->store().upsertConnection(
-        {{account_id, integration->info.id, kUser}, credentials, ""}));
+    keyhop::proxy::testing::seedOAuthConnection(*api, key, "proxied-oauth", tokens);
   }
 
   keyhop::test::HttpResult call(const std::string& path) {
