@@ -8,8 +8,7 @@
 
 namespace keyhop::proxy {
 
-ReactorTasks::ReactorTasks(Poco::Net::SocketReactor& reactor)
-    : reactor_(reactor), observer_(*this, &ReactorTasks::onReadable) {
+ReactorTasks::ReactorTasks(net::EventLoop& loop) : loop_(loop) {
   int fds[2];
   if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, fds) != 0) {
     throw Poco::Net::NetException("cannot create the upstream pool's wake-up socket pair");
@@ -19,12 +18,12 @@ ReactorTasks::ReactorTasks(Poco::Net::SocketReactor& reactor)
 }
 
 ReactorTasks::~ReactorTasks() {
-  if (registered_) reactor_.removeEventHandler(wake_read_, observer_);
+  if (registered_) loop_.unwatch(wake_read_.impl()->sockfd());
 }
 
 void ReactorTasks::defer(Task task) {
   if (!registered_) {
-    reactor_.addEventHandler(wake_read_, observer_);
+    loop_.watch(wake_read_.impl()->sockfd(), *this, true, false);
     registered_ = true;
   }
   tasks_.push_back(std::move(task));
@@ -39,8 +38,7 @@ void ReactorTasks::wake() {
   (void)::send(wake_write_.impl()->sockfd(), &byte, 1, MSG_NOSIGNAL | MSG_DONTWAIT);
 }
 
-void ReactorTasks::onReadable(Poco::Net::ReadableNotification* notification) {
-  notification->release();
+void ReactorTasks::onReady(unsigned) {
   char bytes[16];
   while (::recv(wake_read_.impl()->sockfd(), bytes, sizeof bytes, MSG_DONTWAIT) > 0) {
   }

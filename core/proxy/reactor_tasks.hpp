@@ -5,22 +5,21 @@
 // resume(): the caller's own state is settled before its events come. The reactor is woken
 // through a socket pair it polls, registered on first use from the reactor's thread.
 
-#include <Poco/Net/SocketNotification.h>
-#include <Poco/Net/SocketReactor.h>
 #include <Poco/Net/StreamSocket.h>
-#include <Poco/Observer.h>
 
 #include <functional>
 #include <vector>
 
+#include "core/net/event_loop.hpp"
+
 namespace keyhop::proxy {
 
-class ReactorTasks final {
+class ReactorTasks final : private net::EventHandler {
  public:
   using Task = std::function<void()>;
 
-  // `reactor` outlives this. Throws Poco::Exception when no socket pair can be made (start-up).
-  explicit ReactorTasks(Poco::Net::SocketReactor& reactor);
+  // `loop` outlives this. Throws Poco::Exception when no socket pair can be made (start-up).
+  explicit ReactorTasks(net::EventLoop& loop);
   ~ReactorTasks();  // queued tasks are dropped
   ReactorTasks(const ReactorTasks&) = delete;
   ReactorTasks& operator=(const ReactorTasks&) = delete;
@@ -29,13 +28,13 @@ class ReactorTasks final {
   void defer(Task task);
 
  private:
-  void onReadable(Poco::Net::ReadableNotification* notification);
+  // The wake-up socket is readable: the tasks run.
+  void onReady(unsigned ready) override;
   void wake();
 
-  Poco::Net::SocketReactor& reactor_;
+  net::EventLoop& loop_;
   Poco::Net::StreamSocket wake_read_;
   Poco::Net::StreamSocket wake_write_;
-  Poco::Observer<ReactorTasks, Poco::Net::ReadableNotification> observer_;
   bool registered_ = false;
   bool wake_pending_ = false;  // a byte is unread: more tasks need no other
   std::vector<Task> tasks_;

@@ -7,16 +7,14 @@
 
 namespace keyhop::proxy {
 
-ReactorTimer::ReactorTimer(Poco::Net::SocketReactor& reactor)
-    : reactor_(reactor), observer_(*this, &ReactorTimer::onReadable) {
+ReactorTimer::ReactorTimer(net::EventLoop& loop) : loop_(loop) {
   const int fd = ::timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
   if (fd < 0) throw Poco::SystemException("cannot create the proxy's retry timer");
-  // Poco polls any descriptor its socket wraps; the wrapper closes it.
   timer_ = Poco::Net::StreamSocket(new Poco::Net::StreamSocketImpl(fd));
-  reactor_.addEventHandler(timer_, observer_);
+  loop_.watch(timer_.impl()->sockfd(), *this, true, false);
 }
 
-ReactorTimer::~ReactorTimer() { reactor_.removeEventHandler(timer_, observer_); }
+ReactorTimer::~ReactorTimer() { loop_.unwatch(timer_.impl()->sockfd()); }
 
 ReactorTimer::Handle ReactorTimer::schedule(Clock::time_point deadline, Task task) {
   const Handle handle{deadline, next_id_++};
@@ -49,8 +47,7 @@ void ReactorTimer::arm() {
   armed_for_ = earliest;
 }
 
-void ReactorTimer::onReadable(Poco::Net::ReadableNotification* notification) {
-  notification->release();
+void ReactorTimer::onReady(unsigned) {
   std::uint64_t expirations = 0;
   (void)::read(timer_.impl()->sockfd(), &expirations, sizeof expirations);
   armed_for_.reset();

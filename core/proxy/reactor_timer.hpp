@@ -7,10 +7,7 @@
 // for a 100 ms backoff, and a deadline set during a dispatch would not shorten the poll in
 // progress. A timer thread would need locking and a wake-up socket as well.)
 
-#include <Poco/Net/SocketNotification.h>
-#include <Poco/Net/SocketReactor.h>
 #include <Poco/Net/StreamSocket.h>
-#include <Poco/Observer.h>
 
 #include <chrono>
 #include <cstdint>
@@ -19,17 +16,19 @@
 #include <optional>
 #include <utility>
 
+#include "core/net/event_loop.hpp"
+
 namespace keyhop::proxy {
 
-class ReactorTimer final {
+class ReactorTimer final : private net::EventHandler {
  public:
   using Clock = std::chrono::steady_clock;  // CLOCK_MONOTONIC, the timerfd's clock
   using Task = std::function<void()>;
   using Handle = std::pair<Clock::time_point, std::uint64_t>;
 
-  // `reactor` outlives this. Made and destroyed on the reactor's thread. Throws
+  // `loop` outlives this. Made and destroyed on the loop's thread. Throws
   // Poco::SystemException when no timerfd can be made (start-up).
-  explicit ReactorTimer(Poco::Net::SocketReactor& reactor);
+  explicit ReactorTimer(net::EventLoop& loop);
   ~ReactorTimer();  // tasks not yet run are dropped
   ReactorTimer(const ReactorTimer&) = delete;
   ReactorTimer& operator=(const ReactorTimer&) = delete;
@@ -41,12 +40,12 @@ class ReactorTimer final {
   void cancel(const Handle& handle);
 
  private:
-  void onReadable(Poco::Net::ReadableNotification* notification);
+  // The timer has fired: the tasks now due run.
+  void onReady(unsigned ready) override;
   void arm();
 
-  Poco::Net::SocketReactor& reactor_;
-  Poco::Net::StreamSocket timer_;  // the timerfd, wrapped so the reactor can poll it
-  Poco::Observer<ReactorTimer, Poco::Net::ReadableNotification> observer_;
+  net::EventLoop& loop_;
+  Poco::Net::StreamSocket timer_;  // the timerfd, in a wrapper that closes it
   std::map<Handle, Task> tasks_;
   std::uint64_t next_id_ = 0;
   std::optional<Clock::time_point> armed_for_;

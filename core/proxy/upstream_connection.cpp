@@ -53,12 +53,7 @@ class UpstreamConnection::Sink final : public ResponseSink {
 };
 
 UpstreamConnection::UpstreamConnection(ConnectionContext& context, UpstreamTarget target)
-    : context_(context),
-      target_(std::move(target)),
-      read_observer_(*this, &UpstreamConnection::onReadable),
-      write_observer_(*this, &UpstreamConnection::onWritable),
-      error_observer_(*this, &UpstreamConnection::onError),
-      reader_(kMaxHeadBytes) {}
+    : context_(context), target_(std::move(target)), reader_(kMaxHeadBytes) {}
 
 UpstreamConnection::~UpstreamConnection() { closeSocket(); }
 
@@ -169,19 +164,13 @@ void UpstreamConnection::checkTimeouts(Clock::time_point now) {
   }
 }
 
-void UpstreamConnection::onReadable(Poco::Net::ReadableNotification* notification) {
-  notification->release();
-  guarded([this] { readable(); });
-}
-
-void UpstreamConnection::onWritable(Poco::Net::WritableNotification* notification) {
-  notification->release();
-  guarded([this] { writable(); });
-}
-
-void UpstreamConnection::onError(Poco::Net::ErrorNotification* notification) {
-  notification->release();
-  guarded([this] { errorRaised(); });
+void UpstreamConnection::onReady(unsigned ready) {
+  const auto self = shared_from_this();  // the pool may let go of it on the way
+  if (ready & net::kReadable) guarded([this] { readable(); });
+  if (ready & net::kWritable) guarded([this] { writable(); });
+  // A reset while only writability (or nothing) is watched reports neither of the others; it
+  // is heard here, or epoll would report it again on every turn.
+  if (ready & net::kFailed) guarded([this] { errorRaised(); });
 }
 
 // Every entry from the reactor or a deferred task comes through here: the connection stays
@@ -499,9 +488,8 @@ void UpstreamConnection::peerClosed() {
 }
 
 void UpstreamConnection::responseDone() {
-  const bool reusable =
-      reader_.keepAlive() && !eof_ && !read_failed_ && !output_broken_ && requestSent() &&
-      buffered() == 0;
+  const bool reusable = reader_.keepAlive() && !eof_ && !read_failed_ && !output_broken_ &&
+                        requestSent() && buffered() == 0;
   const std::shared_ptr<Exchange> exchange = std::move(exchange_);
   paused_ = false;
   if (reusable) {
@@ -554,7 +542,8 @@ void UpstreamConnection::closeAndReport() {
 void UpstreamConnection::closeSocket() {
   if (phase_ == Phase::Closed) return;
   phase_ = Phase::Closed;
-  setInterest(false, false);
+  if (watched_) context_.loop.unwatch(fd_);
+  watched_ = reading_ = writing_ = false;
   tls_.reset();
   socket_.close();
 }
@@ -588,27 +577,13 @@ void UpstreamConnection::updateInterest() {
   setInterest(read, write);
 }
 
-// Only the reactor's thread registers observers (see docs/server.md on Poco 1.11).
 void UpstreamConnection::setInterest(bool read, bool write) {
-  if (read == reading_ && write == writing_) return;
-  if ((reading_ && !read) || (writing_ && !write)) {
-    // Poco 1.11 keeps polling a socket in its old mode while any observer is left (it would
-    // spin on writability), so a removal drops them all and re-adds what is wanted.
-    if (writing_) context_.reactor.removeEventHandler(socket_, write_observer_);
-    if (reading_) context_.reactor.removeEventHandler(socket_, read_observer_);
-    context_.reactor.removeEventHandler(socket_, error_observer_);
-    reading_ = writing_ = false;
-  }
-  if (!read && !write) return;
-  if (!reading_ && !writing_) context_.reactor.addEventHandler(socket_, error_observer_);
-  if (read && !reading_) {
-    context_.reactor.addEventHandler(socket_, read_observer_);
-    reading_ = true;
-  }
-  if (write && !writing_) {
-    context_.reactor.addEventHandler(socket_, write_observer_);
-    writing_ = true;
-  }
+  if (phase_ == Phase::Closed) return;  // its descriptor is gone, or another socket's now
+  if (watched_ && read == reading_ && write == writing_) return;
+  context_.loop.watch(fd_, *this, read, write);
+  watched_ = true;
+  reading_ = read;
+  writing_ = write;
 }
 
 }  // namespace keyhop::proxy

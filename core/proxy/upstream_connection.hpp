@@ -6,10 +6,7 @@
 // (the pool) when it becomes idle or closes; every call runs on the reactor's thread.
 
 #include <Poco/Net/SocketAddress.h>
-#include <Poco/Net/SocketNotification.h>
-#include <Poco/Net/SocketReactor.h>
 #include <Poco/Net/StreamSocket.h>
-#include <Poco/Observer.h>
 
 #include <chrono>
 #include <cstddef>
@@ -17,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "core/net/event_loop.hpp"
 #include "core/proxy/reactor_tasks.hpp"
 #include "core/proxy/response_reader.hpp"
 #include "core/proxy/upstream_exchange.hpp"
@@ -40,7 +38,7 @@ class ConnectionOwner {
 
 // What every connection of a pool shares; owned by the pool, which outlives its connections.
 struct ConnectionContext {
-  Poco::Net::SocketReactor& reactor;
+  net::EventLoop& loop;
   ConnectionOwner& owner;
   ReactorTasks& tasks;
   TlsContext& tls;
@@ -48,7 +46,8 @@ struct ConnectionContext {
   std::size_t resumed_tls_sessions = 0;
 };
 
-class UpstreamConnection final : public std::enable_shared_from_this<UpstreamConnection> {
+class UpstreamConnection final : public std::enable_shared_from_this<UpstreamConnection>,
+                                 private net::EventHandler {
  public:
   using Clock = std::chrono::steady_clock;
 
@@ -82,9 +81,7 @@ class UpstreamConnection final : public std::enable_shared_from_this<UpstreamCon
   enum class ReadEnd { Again, Full, Closed, Failed };
   class Sink;
 
-  void onReadable(Poco::Net::ReadableNotification* notification);
-  void onWritable(Poco::Net::WritableNotification* notification);
-  void onError(Poco::Net::ErrorNotification* notification);
+  void onReady(unsigned ready) override;
   template <typename Step>
   void guarded(Step step);
 
@@ -125,14 +122,9 @@ class UpstreamConnection final : public std::enable_shared_from_this<UpstreamCon
   Poco::Net::StreamSocket socket_;
   int fd_ = -1;
   std::unique_ptr<TlsStream> tls_;
-  Poco::Observer<UpstreamConnection, Poco::Net::ReadableNotification> read_observer_;
-  Poco::Observer<UpstreamConnection, Poco::Net::WritableNotification> write_observer_;
-  // With either of the others: a socket reset while only writability is watched reports
-  // neither readable nor writable, just an error, which would otherwise go unheard (and epoll
-  // would report it again on every turn).
-  Poco::Observer<UpstreamConnection, Poco::Net::ErrorNotification> error_observer_;
-  bool reading_ = false;  // read_observer_ is registered
-  bool writing_ = false;  // write_observer_ is registered
+  bool watched_ = false;  // by the loop: failures are heard even with neither below
+  bool reading_ = false;  // watched for readability
+  bool writing_ = false;  // watched for writability
 
   Phase phase_ = Phase::Closed;
   std::shared_ptr<Exchange> exchange_;

@@ -33,11 +33,11 @@ constexpr auto kFailedLookupLifetime = std::chrono::seconds(10);
 
 class UpstreamPool::Impl final : public ConnectionOwner, public ExchangeHost {
  public:
-  Impl(Poco::Net::SocketReactor& reactor, UpstreamOptions options)
+  Impl(net::EventLoop& loop, UpstreamOptions options)
       : options_(std::move(options)),
         tls_(options_.ca_file),
-        tasks_(reactor),
-        context_{reactor, *this, tasks_, tls_, options_} {}
+        tasks_(loop),
+        context_{loop, *this, tasks_, tls_, options_} {}
 
   ~Impl() override {
     for (const auto& connection : snapshot()) connection->shutdown();
@@ -238,8 +238,8 @@ class UpstreamPool::Impl final : public ConnectionOwner, public ExchangeHost {
   std::vector<Failing> failing_;  // failures found inside a call, for the next turn
 };
 
-UpstreamPool::UpstreamPool(Poco::Net::SocketReactor& reactor, UpstreamOptions options)
-    : impl_(std::make_unique<Impl>(reactor, std::move(options))) {}
+UpstreamPool::UpstreamPool(net::EventLoop& loop, UpstreamOptions options)
+    : impl_(std::make_unique<Impl>(loop, std::move(options))) {}
 
 UpstreamPool::~UpstreamPool() = default;
 

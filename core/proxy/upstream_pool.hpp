@@ -1,7 +1,7 @@
 #pragma once
 
 // The proxy's way to providers: HTTP/1.1 exchanges on non-blocking sockets driven by one
-// Poco SocketReactor (the reactor thread that owns the client's connection), so no thread
+// event loop (the reactor thread that owns the client's connection), so no thread
 // waits on a provider. Connections are kept alive and pooled per origin; https is verified
 // against the system CA store (or a CA file), with TLS sessions reused. The answer streams to
 // an observer as it arrives, with back-pressure, so a large body never sits in memory whole.
@@ -14,8 +14,6 @@
 // origin's first connection; the address is then kept for five minutes (a name that did not
 // resolve is not looked up again for ten seconds). Plain http goes to loopback hosts only.
 
-#include <Poco/Net/SocketReactor.h>
-
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -24,6 +22,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/net/event_loop.hpp"
 #include "core/proxy/upstream_target.hpp"
 #include "keyhop/provider.hpp"
 
@@ -109,7 +108,7 @@ class UpstreamExchange {
 class UpstreamPool final {
  public:
   // Throws at start-up when the TLS context cannot be made (an unreadable CA file).
-  UpstreamPool(Poco::Net::SocketReactor& reactor, UpstreamOptions options);
+  UpstreamPool(net::EventLoop& loop, UpstreamOptions options);
   ~UpstreamPool();  // closes every connection; exchanges in flight get no more events
   UpstreamPool(const UpstreamPool&) = delete;
   UpstreamPool& operator=(const UpstreamPool&) = delete;

@@ -183,8 +183,6 @@ Connection::Connection(ServerReactor& reactor, const ServerContext& context,
       fd_(socket_.impl()->sockfd()),
       remote_address_(std::move(remote_address)),
       id_(id),
-      read_observer_(*this, &Connection::onReadable),
-      write_observer_(*this, &Connection::onWritable),
       parser_(context.max_header_bytes, context.max_body_bytes),
       last_activity_(Clock::now()) {}
 
@@ -199,16 +197,20 @@ void Connection::start() {
   updateInterest();
 }
 
-void Connection::onReadable(Poco::Net::ReadableNotification* notification) {
-  notification->release();
-  guarded([this] { readable(); });
-}
-
-void Connection::onWritable(Poco::Net::WritableNotification* notification) {
-  notification->release();
-  guarded([this] {
-    flush();
-    updateInterest();
+void Connection::onReady(unsigned ready) {
+  guarded([&] {
+    if (ready & net::kReadable) readable();
+    if (closed_) return;
+    // Reset or hung up both ways: nothing more can be read or sent (level-triggered, so it
+    // must not be left for the next turn).
+    if (ready & net::kFailed) {
+      close();
+      return;
+    }
+    if (ready & net::kWritable) {
+      flush();
+      updateInterest();
+    }
   });
 }
 
@@ -625,8 +627,8 @@ void Connection::respond(Response&& response) {
     context_.log.error("a handler answered with status %d; sent 500 instead", response.status);
     response = internalError();
   }
-  const bool close = !keep_alive_ || peer_closed_ || reactor_.draining() || body_pipe_ ||
-                     asksToClose(response);
+  const bool close =
+      !keep_alive_ || peer_closed_ || reactor_.draining() || body_pipe_ || asksToClose(response);
   const ConnectionToken token = close                ? ConnectionToken::Close
                                 : http10_keep_alive_ ? ConnectionToken::KeepAlive
                                                      : ConnectionToken::None;
@@ -735,7 +737,8 @@ void Connection::checkTimeouts(Clock::time_point now) {
 void Connection::close() {
   if (closed_) return;
   closed_ = true;
-  setInterest(false, false);
+  reactor_.loop().unwatch(fd_);
+  reading_ = writing_ = false;
   socket_.close();
   reactor_.release(id_);
   if (stream_) stream_->closed();
@@ -750,26 +753,11 @@ void Connection::updateInterest() {
   setInterest(want_read, want_write);
 }
 
-// Only this connection's reactor thread registers its observers. (Poco's NotificationCenter
-// locks in an order ThreadSanitizer flags when a handler changes observers from inside a
-// notification; with one thread per socket that cannot deadlock.)
 void Connection::setInterest(bool read, bool write) {
   if (read == reading_ && write == writing_) return;
-  if ((reading_ && !read) || (writing_ && !write)) {
-    // Poco 1.11 keeps polling a socket in the old mode when one of its two observers goes (it
-    // would spin on writability), so a removal drops both and re-adds what is wanted.
-    if (writing_) reactor_.removeEventHandler(socket_, write_observer_);
-    if (reading_) reactor_.removeEventHandler(socket_, read_observer_);
-    reading_ = writing_ = false;
-  }
-  if (read && !reading_) {
-    reactor_.addEventHandler(socket_, read_observer_);
-    reading_ = true;
-  }
-  if (write && !writing_) {
-    reactor_.addEventHandler(socket_, write_observer_);
-    writing_ = true;
-  }
+  reactor_.loop().watch(fd_, *this, read, write);
+  reading_ = read;
+  writing_ = write;
 }
 
 }  // namespace keyhop::server

@@ -5,9 +5,7 @@
 // requests wait for the one before), keeps the connection alive or closes it. Every method runs
 // on the owning reactor's thread.
 
-#include <Poco/Net/SocketNotification.h>
 #include <Poco/Net/StreamSocket.h>
-#include <Poco/Observer.h>
 
 #include <chrono>
 #include <cstdint>
@@ -17,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "core/net/event_loop.hpp"
 #include "core/server/http_message.hpp"
 #include "core/server/request_parser.hpp"
 #include "core/server/response_head.hpp"
@@ -28,7 +27,7 @@ namespace keyhop::server {
 
 class ServerReactor;
 
-class Connection final {
+class Connection final : private net::EventHandler {
  public:
   using Clock = std::chrono::steady_clock;
 
@@ -52,8 +51,7 @@ class Connection final {
   void close();
 
  private:
-  void onReadable(Poco::Net::ReadableNotification* notification);
-  void onWritable(Poco::Net::WritableNotification* notification);
+  void onReady(unsigned ready) override;
   // Runs `step` unless closed; an exception from it closes the connection.
   template <typename Step>
   void guarded(Step step);
@@ -103,10 +101,8 @@ class Connection final {
   int fd_;
   std::string remote_address_;
   std::uint64_t id_;
-  Poco::Observer<Connection, Poco::Net::ReadableNotification> read_observer_;
-  Poco::Observer<Connection, Poco::Net::WritableNotification> write_observer_;
-  bool reading_ = false;  // read_observer_ is registered
-  bool writing_ = false;  // write_observer_ is registered
+  bool reading_ = false;  // watched for readability
+  bool writing_ = false;  // watched for writability
 
   std::vector<char> in_;  // bytes received, [in_begin_, in_end_) not yet parsed
   std::size_t in_begin_ = 0;
@@ -117,12 +113,12 @@ class Connection final {
   bool pumping_body_ = false;
 
   bool keep_alive_ = true;
-  bool http10_keep_alive_ = false;           // an HTTP/1.0 client asked for keep-alive
-  bool http10_ = false;                      // the request in flight is HTTP/1.0
-  bool head_ = false;                        // the request in flight is a HEAD
-  bool handling_ = false;                    // a request is with its handler
-  bool in_handler_call_ = false;             // a Reactor handler is on the stack
-  std::optional<Response> answered_inline_;  // its answer, sent once it returns
+  bool http10_keep_alive_ = false;                        // an HTTP/1.0 client asked for keep-alive
+  bool http10_ = false;                                   // the request in flight is HTTP/1.0
+  bool head_ = false;                                     // the request in flight is a HEAD
+  bool handling_ = false;                                 // a request is with its handler
+  bool in_handler_call_ = false;                          // a Reactor handler is on the stack
+  std::optional<Response> answered_inline_;               // its answer, sent once it returns
   std::function<void(ResponseStream&)> streamed_inline_;  // or its stream, started then
   bool in_process_input_ = false;
 

@@ -4,7 +4,6 @@
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/Net/SocketAddress.h>
 #include <Poco/Net/StreamSocketImpl.h>
-#include <Poco/Observer.h>
 #include <sys/socket.h>
 
 #include <algorithm>
@@ -28,13 +27,10 @@ constexpr int kAcceptBatch = 64;
 
 }  // namespace
 
-class HttpServer::Impl final {
+class HttpServer::Impl final : private net::EventHandler {
  public:
   Impl(const Router& router, ServerOptions options)
-      : router_(router),
-        options_(std::move(options)),
-        log_(Poco::Logger::get("keyhop.server")),
-        accept_observer_(*this, &Impl::onAccept) {}
+      : router_(router), options_(std::move(options)), log_(Poco::Logger::get("keyhop.server")) {}
 
   ~Impl() { stop(); }
 
@@ -43,7 +39,8 @@ class HttpServer::Impl final {
   std::uint16_t port() const { return port_; }
 
  private:
-  void onAccept(Poco::Net::ReadableNotification* notification);
+  // The listener is readable: connections to accept.
+  void onReady(unsigned ready) override;
 
   const Router& router_;
   const ServerOptions options_;
@@ -53,7 +50,6 @@ class HttpServer::Impl final {
   std::unique_ptr<ServerContext> context_;
   std::vector<std::unique_ptr<ServerReactor>> reactors_;  // [0] also accepts
   Poco::Net::ServerSocket listener_;  // touched only on reactor 0's thread once started
-  Poco::Observer<Impl, Poco::Net::ReadableNotification> accept_observer_;
   std::size_t next_reactor_ = 0;
   std::uint16_t port_ = 0;
   bool started_ = false;
@@ -92,7 +88,7 @@ void HttpServer::Impl::start() {
     reactors.push_back(std::make_unique<ServerReactor>(*context_, poll_timeout));
   }
   reactors_ = std::move(reactors);  // only once all exist: stop() expects them running
-  reactors_[0]->addEventHandler(listener_, accept_observer_);
+  reactors_[0]->loop().watch(listener_.impl()->sockfd(), *this, true, false);
   for (auto& reactor : reactors_) reactor->start();
   log_.debug("listening on %s:%hu (%u reactor threads, %u workers)", options_.bind_address, port_,
              reactor_count, std::max(1u, options_.worker_threads));
@@ -105,7 +101,7 @@ void HttpServer::Impl::stop() {
   // The listener belongs to reactor 0's thread; close it there and wait.
   std::promise<void> closed;
   reactors_[0]->post([this, &closed] {
-    reactors_[0]->removeEventHandler(listener_, accept_observer_);
+    reactors_[0]->loop().unwatch(listener_.impl()->sockfd());
     listener_.close();
     closed.set_value();
   });
@@ -121,8 +117,7 @@ void HttpServer::Impl::stop() {
   reactors_.clear();
 }
 
-void HttpServer::Impl::onAccept(Poco::Net::ReadableNotification* notification) {
-  notification->release();
+void HttpServer::Impl::onReady(unsigned) {
   const int listener_fd = listener_.impl()->sockfd();
   for (int i = 0; i < kAcceptBatch; ++i) {
     sockaddr_storage address{};

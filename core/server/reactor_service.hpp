@@ -4,11 +4,11 @@
 // loop: the proxy's upstream connection pool, one per reactor so its sockets are driven by the
 // same thread as the clients they serve. The server knows only this interface.
 
-#include <Poco/Net/SocketReactor.h>
-
 #include <chrono>
 #include <functional>
 #include <memory>
+
+#include "core/net/event_loop.hpp"
 
 namespace keyhop::server {
 
@@ -20,7 +20,6 @@ class ReactorService {
 };
 
 // Made once per reactor, on its thread, when the server starts.
-using ReactorServiceFactory =
-    std::function<std::unique_ptr<ReactorService>(Poco::Net::SocketReactor& reactor)>;
+using ReactorServiceFactory = std::function<std::unique_ptr<ReactorService>(net::EventLoop& loop)>;
 
 }  // namespace keyhop::server

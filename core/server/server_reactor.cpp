@@ -9,13 +9,11 @@ namespace keyhop::server {
 using Clock = std::chrono::steady_clock;
 
 ServerReactor::ServerReactor(const ServerContext& context, std::chrono::milliseconds poll_timeout)
-    : Poco::Net::SocketReactor(Poco::Timespan(poll_timeout.count() * 1000)),
-      context_(context),
+    : context_(context),
       mailbox_(std::make_shared<Mailbox>()),
-      wake_observer_(*this, &ServerReactor::onWake),
       next_sweep_(Clock::now()),
       sweep_interval_(poll_timeout) {
-  addEventHandler(mailbox_->wakeSocket(), wake_observer_);
+  loop_.watch(mailbox_->wakeSocket().impl()->sockfd(), *this, true, false);
 }
 
 ServerReactor::~ServerReactor() { stopAndJoin(); }
@@ -24,11 +22,15 @@ void ServerReactor::start() {
   thread_ = std::thread([this] {
     mailbox_->bindToCurrentThread();
     try {
-      if (context_.reactor_service) service_ = context_.reactor_service(*this);
+      if (context_.reactor_service) service_ = context_.reactor_service(loop_);
     } catch (const std::exception& e) {
       context_.log.error("the reactor's service could not start: %s", std::string(e.what()));
     }
-    run();
+    loop_.run(
+        sweep_interval_, [this] { afterTurn(); },
+        [this](const std::exception& e) {
+          context_.log.error("reactor event failed: %s", std::string(e.what()));
+        });
     mailbox_->unbindFromCurrentThread();
   });
   pthread_setname_np(thread_.native_handle(), "keyhop-reactor");
@@ -39,11 +41,11 @@ void ServerReactor::stopAndJoin() {
   post([this] {  // the mailbox closes only below, so this runs
     closeAll();
     service_.reset();
-    stop();
+    loop_.stop();
   });
   thread_.join();
   mailbox_->close();
-  removeEventHandler(mailbox_->wakeSocket(), wake_observer_);
+  loop_.unwatch(mailbox_->wakeSocket().impl()->sockfd());
   released_.clear();
 }
 
@@ -99,19 +101,12 @@ void ServerReactor::release(std::uint64_t id) {
   context_.gauge.closed();
 }
 
-void ServerReactor::onBusy() {
+void ServerReactor::afterTurn() {
   released_.clear();
   sweep();
 }
 
-void ServerReactor::onTimeout() {
-  // The base class would send a TimeoutNotification to every handler; none listens for it.
-  released_.clear();
-  sweep();
-}
-
-void ServerReactor::onWake(Poco::Net::ReadableNotification* notification) {
-  notification->release();
+void ServerReactor::onReady(unsigned) {
   for (auto& task : mailbox_->take()) {
     try {
       task();

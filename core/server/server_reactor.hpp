@@ -1,13 +1,10 @@
 #pragma once
 
-// Internal to the server. One I/O thread: a Poco SocketReactor that owns the connections
-// handed to it and runs everything about them. Nothing on this thread blocks; other threads
-// reach it only through post().
+// Internal to the server. One I/O thread: an event loop that owns the connections handed to it
+// and runs everything about them. Nothing on this thread blocks; other threads reach it only
+// through post().
 
-#include <Poco/Net/SocketNotification.h>
-#include <Poco/Net/SocketReactor.h>
 #include <Poco/Net/StreamSocket.h>
-#include <Poco/Observer.h>
 
 #include <chrono>
 #include <cstdint>
@@ -18,6 +15,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/net/event_loop.hpp"
 #include "core/server/http_message.hpp"
 #include "core/server/mailbox.hpp"
 #include "core/server/reactor_service.hpp"
@@ -28,11 +26,11 @@ namespace keyhop::server {
 
 class Connection;
 
-class ServerReactor final : public Poco::Net::SocketReactor {
+class ServerReactor final : private net::EventHandler {
  public:
   // `context` is owned by the HttpServer, which outlives the reactor.
   ServerReactor(const ServerContext& context, std::chrono::milliseconds poll_timeout);
-  ~ServerReactor() override;
+  ~ServerReactor();
 
   void start();
   // Closes every connection, ends the loop and joins the thread. Idempotent.
@@ -45,7 +43,8 @@ class ServerReactor final : public Poco::Net::SocketReactor {
   // Any thread. Closes idle connections now and the others after their current response.
   void beginDrain();
 
-  // This reactor's thread only.
+  // This reactor's thread only (or before start()).
+  net::EventLoop& loop() { return loop_; }
   bool draining() const { return draining_; }
   const std::shared_ptr<Mailbox>& mailbox() const { return mailbox_; }
   // The answer to connection `id`'s request in flight; dropped if the connection is gone.
@@ -56,12 +55,10 @@ class ServerReactor final : public Poco::Net::SocketReactor {
   // `connection` has closed its socket: destroy it once no call of it is on the stack.
   void release(std::uint64_t id);
 
- protected:
-  void onBusy() override;
-  void onTimeout() override;
-
  private:
-  void onWake(Poco::Net::ReadableNotification* notification);
+  // The mailbox's wake-up socket is readable.
+  void onReady(unsigned ready) override;
+  void afterTurn();
   void adoptHere(Poco::Net::StreamSocket socket, std::string remote_address);
   void sweep();
   void closeAll();
@@ -69,8 +66,8 @@ class ServerReactor final : public Poco::Net::SocketReactor {
   std::vector<Connection*> snapshot() const;
 
   const ServerContext& context_;
+  net::EventLoop loop_;
   std::shared_ptr<Mailbox> mailbox_;  // shared with every Responder of this reactor
-  Poco::Observer<ServerReactor, Poco::Net::ReadableNotification> wake_observer_;
   std::thread thread_;
   std::uint64_t next_id_ = 1;
   std::unordered_map<std::uint64_t, std::unique_ptr<Connection>> connections_;
@@ -78,7 +75,7 @@ class ServerReactor final : public Poco::Net::SocketReactor {
   std::unique_ptr<ReactorService> service_;  // made and destroyed on this thread
   bool draining_ = false;
   std::chrono::steady_clock::time_point next_sweep_;
-  std::chrono::milliseconds sweep_interval_;
+  std::chrono::milliseconds sweep_interval_;  // also the loop's longest wait
 };
 
 }  // namespace keyhop::server

@@ -1,11 +1,10 @@
 #include "tests/support/reactor_thread.hpp"
 
-#include <Poco/Net/SocketNotification.h>
 #include <Poco/Net/StreamSocket.h>
 #include <Poco/Net/StreamSocketImpl.h>
-#include <Poco/Observer.h>
 #include <sys/socket.h>
 
+#include <cstdio>
 #include <mutex>
 #include <stdexcept>
 #include <thread>
@@ -15,27 +14,32 @@ namespace keyhop::test {
 
 using Clock = std::chrono::steady_clock;
 
-class ReactorThread::Loop final : public Poco::Net::SocketReactor {
+class ReactorThread::Loop final : private net::EventHandler {
  public:
-  Loop()
-      : Poco::Net::SocketReactor(Poco::Timespan(5 * 1000)),
-        observer_(*this, &Loop::onWake),
-        next_tick_(Clock::now()) {
+  Loop() : next_tick_(Clock::now()) {
     int fds[2];
     if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, fds) != 0) {
       throw std::runtime_error("socketpair failed");
     }
     wake_read_ = Poco::Net::StreamSocket(new Poco::Net::StreamSocketImpl(fds[0]));
     wake_write_ = Poco::Net::StreamSocket(new Poco::Net::StreamSocketImpl(fds[1]));
-    addEventHandler(wake_read_, observer_);
-    thread_ = std::thread([this] { run(); });
+    loop_.watch(wake_read_.impl()->sockfd(), *this, true, false);
+    thread_ = std::thread([this] {
+      loop_.run(
+          std::chrono::milliseconds(5), [this] { tick(); },
+          [](const std::exception& e) {
+            std::fprintf(stderr, "a reactor handler threw: %s\n", e.what());
+          });
+    });
   }
 
-  ~Loop() override {
-    post([this] { stop(); });
+  ~Loop() {
+    post([this] { loop_.stop(); });
     thread_.join();
-    removeEventHandler(wake_read_, observer_);
+    loop_.unwatch(wake_read_.impl()->sockfd());
   }
+
+  net::EventLoop& loop() { return loop_; }
 
   void post(std::function<void()> task) {
     {
@@ -51,13 +55,8 @@ class ReactorThread::Loop final : public Poco::Net::SocketReactor {
     tick_ = std::move(tick);
   }
 
- protected:
-  void onBusy() override { tick(); }
-  void onTimeout() override { tick(); }
-
  private:
-  void onWake(Poco::Net::ReadableNotification* notification) {
-    notification->release();
+  void onReady(unsigned) override {
     char bytes[64];
     while (::recv(wake_read_.impl()->sockfd(), bytes, sizeof bytes, MSG_DONTWAIT) > 0) {
     }
@@ -81,7 +80,7 @@ class ReactorThread::Loop final : public Poco::Net::SocketReactor {
     if (tick) tick(now);
   }
 
-  Poco::Observer<Loop, Poco::Net::ReadableNotification> observer_;
+  net::EventLoop loop_;
   Poco::Net::StreamSocket wake_read_;
   Poco::Net::StreamSocket wake_write_;
   std::mutex mutex_;
@@ -95,7 +94,7 @@ ReactorThread::ReactorThread() : loop_(std::make_unique<Loop>()) {}
 
 ReactorThread::~ReactorThread() = default;
 
-Poco::Net::SocketReactor& ReactorThread::reactor() { return *loop_; }
+net::EventLoop& ReactorThread::loop() { return loop_->loop(); }
 
 void ReactorThread::post(std::function<void()> task) { loop_->post(std::move(task)); }
 

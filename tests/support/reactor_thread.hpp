@@ -1,15 +1,15 @@
 #pragma once
 
-// A Poco SocketReactor running on its own thread, for tests of code that lives on a reactor
+// keyhop's event loop running on its own thread, for tests of code that lives on a reactor
 // (the proxy's upstream pool): work is posted to it through a socket pair that wakes it at once,
 // and a tick runs on it every few milliseconds (to call checkTimeouts, say).
-
-#include <Poco/Net/SocketReactor.h>
 
 #include <chrono>
 #include <functional>
 #include <future>
 #include <memory>
+
+#include "core/net/event_loop.hpp"
 
 namespace keyhop::test {
 
@@ -22,7 +22,7 @@ class ReactorThread final {
   ReactorThread(const ReactorThread&) = delete;
   ReactorThread& operator=(const ReactorThread&) = delete;
 
-  Poco::Net::SocketReactor& reactor();
+  net::EventLoop& loop();
 
   // Any thread. Runs `task` on the reactor's thread at its next turn.
   void post(std::function<void()> task);

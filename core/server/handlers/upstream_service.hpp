@@ -12,8 +12,8 @@ namespace keyhop::server {
 
 class UpstreamService final : public ReactorService {
  public:
-  UpstreamService(Poco::Net::SocketReactor& reactor, proxy::UpstreamOptions options)
-      : pool_(reactor, std::move(options)), timer_(reactor) {}
+  UpstreamService(net::EventLoop& loop, proxy::UpstreamOptions options)
+      : pool_(loop, std::move(options)), timer_(loop) {}
 
   void tick(std::chrono::steady_clock::time_point now) override { pool_.checkTimeouts(now); }
   proxy::UpstreamPool& pool() { return pool_; }
@@ -26,9 +26,8 @@ class UpstreamService final : public ReactorService {
 
 // For ServerOptions::reactor_service.
 inline ReactorServiceFactory upstreamServices(proxy::UpstreamOptions options) {
-  return [options](Poco::Net::SocketReactor& reactor) {
-    return std::make_unique<UpstreamService>(reactor, options);
-  };
+  return
+      [options](net::EventLoop& loop) { return std::make_unique<UpstreamService>(loop, options); };
 }
 
 }  // namespace keyhop::server

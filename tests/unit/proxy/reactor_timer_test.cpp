@@ -11,8 +11,8 @@ using std::chrono::milliseconds;
 
 TEST_CASE("The reactor timer runs tasks in deadline order, without waiting for the poll timeout",
           "[proxy]") {
-  Poco::Net::SocketReactor reactor(Poco::Timespan(10, 0));  // polls far longer than any deadline
-  ReactorTimer timer(reactor);
+  keyhop::net::EventLoop loop;
+  ReactorTimer timer(loop);
   struct Ran {
     char name;
     Clock::time_point at;
@@ -29,16 +29,20 @@ TEST_CASE("The reactor timer runs tasks in deadline order, without waiting for t
   });
   timer.schedule(start + milliseconds(60), [&] {
     ran.push_back({'c', Clock::now()});
-    reactor.stop();
+    loop.stop();
     done.set_value();
   });
   timer.cancel(dropped);
 
-  std::thread loop([&reactor] { reactor.run(); });
+  // Waits far longer than any deadline: only the timer can end a wait in time.
+  std::thread thread([&loop] {
+    loop.run(
+        std::chrono::seconds(10), [] {}, [](const std::exception&) {});
+  });
   const bool finished =
       done.get_future().wait_for(std::chrono::seconds(5)) == std::future_status::ready;
-  if (!finished) reactor.stop();
-  loop.join();
+  if (!finished) loop.stop();
+  thread.join();
   REQUIRE(finished);
   REQUIRE(ran.size() == 3);
   CHECK(ran[0].name == 'a');

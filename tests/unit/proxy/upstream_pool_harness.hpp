@@ -116,7 +116,7 @@ class Recorder final : public UpstreamObserver {
 class PoolHarness final {
  public:
   explicit PoolHarness(UpstreamOptions options = {}) {
-    pool = std::make_unique<UpstreamPool>(reactor.reactor(), std::move(options));
+    pool = std::make_unique<UpstreamPool>(reactor.loop(), std::move(options));
     reactor.setTick([this](std::chrono::steady_clock::time_point now) {
       if (pool) pool->checkTimeouts(now);
     });

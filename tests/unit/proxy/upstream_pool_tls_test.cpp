@@ -163,5 +163,5 @@ TEST_CASE("the upstream pool refuses an unreadable CA file at start-up", "[proxy
   test::ReactorThread reactor;
   UpstreamOptions options;
   options.ca_file = "/nonexistent/ca.pem";
-  CHECK_THROWS(UpstreamPool(reactor.reactor(), options));
+  CHECK_THROWS(UpstreamPool(reactor.loop(), options));
 }
