@@ -8,11 +8,20 @@
 namespace keyhop::credentials {
 namespace {
 
-// '\x1f' cannot be in an id and is refused in user ids (no control characters).
-std::string join(const std::string& a, const std::string& b) { return a + '\x1f' + b; }
+// '\x1f' cannot be in an id and is refused in user ids (no control characters). Keys are
+// built in one buffer per thread, valid until the next call: the proxy looks up twice per
+// request and allocates nothing for it (the caches copy a key they keep).
+const std::string& join(const std::string& a, const std::string& b) {
+  thread_local std::string key;
+  key.assign(a).append(1, '\x1f').append(b);
+  return key;
+}
 
-std::string cacheKey(const store::ConnectionKey& key) {
-  return join(join(key.account_id, key.integration_id), key.user_id);
+const std::string& cacheKey(const store::ConnectionKey& key) {
+  thread_local std::string joined;
+  joined.assign(key.account_id).append(1, '\x1f').append(key.integration_id);
+  joined.append(1, '\x1f').append(key.user_id);
+  return joined;
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include "core/flows/oauth1_signer.hpp"
 #include "core/flows/templates.hpp"
 #include "core/flows/url_encoding.hpp"
+#include "core/registry/declining_provider.hpp"
 
 namespace keyhop::flows {
 
@@ -24,6 +25,8 @@ std::optional<std::string> hookStamp(const ProviderSpec& spec, Provider& hooks,
                                      const ClientRegistration& client,
                                      const Credentials& credentials, PreparedRequest& request,
                                      bool& handled) {
+  // Most providers have no code of their own: asking their hooks would only copy the request.
+  if (&hooks == registry::decliningProvider().get()) return std::nullopt;
   OutgoingRequest outgoing = request.view();
   const HookStatus status = hooks.stampRequest(spec, client, credentials, outgoing);
   handled = status != HookStatus::Declined;
@@ -53,9 +56,9 @@ void signOAuth1(const ProviderSpec& spec, const ClientRegistration& client,
       form = parseForm(request.body).value_or(Params{});
     }
   }
-  setHeader(request.headers, "Authorization",
-            oauth1::authorize(signer, request.method, request.url, form,
-                              oauth1::freshRequestValues()));
+  setHeader(
+      request.headers, "Authorization",
+      oauth1::authorize(signer, request.method, request.url, form, oauth1::freshRequestValues()));
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 #include "core/proxy/upstream_target.hpp"
 
 #include <optional>
+#include <unordered_map>
 
 #include "core/flows/templates.hpp"
 
@@ -82,7 +83,13 @@ std::optional<std::string> pathProblem(std::string_view path) {
   while (start <= path.size()) {
     std::size_t end = path.find('/', start);
     if (end == std::string_view::npos) end = path.size();
-    std::string segment(path.substr(start, end - start));
+    const std::string_view raw = path.substr(start, end - start);
+    start = end + 1;
+    if (raw.find('%') == std::string_view::npos) {  // nothing to decode: as it stands
+      if (auto problem = decodedSegmentProblem(raw)) return problem;
+      continue;
+    }
+    std::string segment(raw);
     for (int round = 0; round < kDecodeRounds; ++round) {
       if (auto problem = decodedSegmentProblem(segment)) return problem;
       std::string decoded = percentDecodedOnce(segment);
@@ -90,7 +97,6 @@ std::optional<std::string> pathProblem(std::string_view path) {
       segment = std::move(decoded);
     }
     if (auto problem = decodedSegmentProblem(segment)) return problem;
-    start = end + 1;
   }
   return std::nullopt;
 }
@@ -102,6 +108,7 @@ std::optional<std::string> queryProblem(std::string_view query) {
     if (c == '#') return "a fragment ('#')";
     if (byte >= 0x80) return "a byte that is not ASCII in the query (percent-encode it)";
   }
+  if (query.find('%') == std::string_view::npos) return std::nullopt;
   const std::string decoded = percentDecodedOnce(query);
   for (const char c : decoded) {
     if (c == '\r' || c == '\n' || c == '\0') return "an encoded CR, LF or NUL in the query";
@@ -111,6 +118,56 @@ std::optional<std::string> queryProblem(std::string_view query) {
 
 TargetError pathError(const std::string& problem) {
   return {"invalid_proxy_path", "the proxied path or query holds " + problem};
+}
+
+// A base URL split into the target's parts; `target` holds the base path, without a trailing
+// '/'. `url` was checked by fillUrl (scheme and host).
+UpstreamTarget splitBaseUrl(std::string_view url) {
+  UpstreamTarget target;
+  std::string_view rest = url;
+  if (rest.rfind("https://", 0) == 0) {
+    rest.remove_prefix(8);
+  } else {
+    target.tls = false;
+    target.port = 80;
+    rest.remove_prefix(7);
+  }
+  const std::size_t slash = rest.find('/');
+  const std::string_view authority = rest.substr(0, slash);
+  std::string_view base_path = slash == std::string_view::npos ? "" : rest.substr(slash);
+  while (!base_path.empty() && base_path.back() == '/') base_path.remove_suffix(1);
+  const std::size_t colon = authority.rfind(':');
+  target.host = std::string(authority.substr(0, colon));
+  if (colon != std::string_view::npos) {
+    target.port = static_cast<std::uint16_t>(std::stoi(std::string(authority.substr(colon + 1))));
+  }
+  const bool default_port = target.port == (target.tls ? 443 : 80);
+  target.host_header = default_port ? target.host : target.host + ":" + std::to_string(target.port);
+  target.origin = std::string(target.tls ? "https://" : "http://") + target.host_header;
+  target.target = std::string(base_path);
+  return target;
+}
+
+// Most base URLs name no template, so every request to the provider has the same parts: they
+// are checked and worked out once per descriptor and thread. An entry is used only while the
+// descriptor's base URL is the one it was made from, the only input of both. Null, with
+// `error` set, when the URL is unfit (not kept: a descriptor that fails is not served anyway).
+const UpstreamTarget* untemplatedBase(const ProviderSpec& spec, std::string& error) {
+  struct Entry {
+    std::string base_url;
+    UpstreamTarget parts;
+  };
+  thread_local std::unordered_map<const ProviderSpec*, Entry> bases;
+  const auto it = bases.find(&spec);
+  if (it != bases.end() && it->second.base_url == spec.api.base_url) return &it->second.parts;
+  const flows::Filled base = flows::fillUrl(spec.api.base_url, {}, "api.base_url");
+  if (!base) {
+    error = base.error;
+    return nullptr;
+  }
+  Entry& entry = bases[&spec];
+  entry = Entry{spec.api.base_url, splitBaseUrl(base.value)};
+  return &entry.parts;
 }
 
 }  // namespace
@@ -124,38 +181,21 @@ std::variant<UpstreamTarget, TargetError> resolveUpstreamTarget(const ProviderSp
   if (spec.api.base_url.empty()) {
     return TargetError{"no_api_base_url", "provider " + spec.id + " names no api.base_url"};
   }
-  // Most base URLs name no template: then the values (copies of the connection's maps) are
-  // not made on every request.
-  const bool templated = spec.api.base_url.find("${") != std::string::npos;
-  const flows::Filled base = flows::fillUrl(
-      spec.api.base_url, templated ? flows::templateValues(credentials) : flows::TemplateValues{},
-      "api.base_url");
-  if (!base) return TargetError{"invalid_connection_fields", base.error};
-
-  // fillUrl has checked the scheme and the host; what is left is splitting the URL.
   UpstreamTarget target;
-  std::string_view rest = base.value;
-  if (rest.rfind("https://", 0) == 0) {
-    rest.remove_prefix(8);
+  if (spec.api.base_url.find("${") == std::string::npos) {
+    std::string error;
+    const UpstreamTarget* base = untemplatedBase(spec, error);
+    if (!base) return TargetError{"invalid_connection_fields", error};
+    target = *base;
   } else {
-    target.tls = false;
-    target.port = 80;
-    rest.remove_prefix(7);
+    const flows::Filled base =
+        flows::fillUrl(spec.api.base_url, flows::templateValues(credentials), "api.base_url");
+    if (!base) return TargetError{"invalid_connection_fields", base.error};
+    target = splitBaseUrl(base.value);
   }
-  const std::size_t slash = rest.find('/');
-  const std::string_view authority = rest.substr(0, slash);
-  std::string base_path(slash == std::string_view::npos ? "" : rest.substr(slash));
-  while (!base_path.empty() && base_path.back() == '/') base_path.pop_back();
-  const std::size_t colon = authority.rfind(':');
-  target.host = std::string(authority.substr(0, colon));
-  if (colon != std::string_view::npos) {
-    target.port = static_cast<std::uint16_t>(std::stoi(std::string(authority.substr(colon + 1))));
-  }
-  const bool default_port = target.port == (target.tls ? 443 : 80);
-  target.host_header = default_port ? target.host : target.host + ":" + std::to_string(target.port);
-  target.origin = std::string(target.tls ? "https://" : "http://") + target.host_header;
-  target.target = base_path + "/" + std::string(raw_path);
-  if (!raw_query.empty()) target.target += "?" + std::string(raw_query);
+  target.target.reserve(target.target.size() + raw_path.size() + raw_query.size() + 2);
+  target.target.append(1, '/').append(raw_path);
+  if (!raw_query.empty()) target.target.append(1, '?').append(raw_query);
   return target;
 }
 

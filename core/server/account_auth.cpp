@@ -8,11 +8,11 @@ namespace keyhop::server {
 AccountCache::AccountCache(std::chrono::milliseconds ttl, std::size_t max_entries)
     : ttl_(ttl), max_entries_(max_entries) {}
 
-std::optional<store::Account> AccountCache::find(const std::string& key_hash,
-                                                 Clock::time_point now) {
+std::shared_ptr<const store::Account> AccountCache::find(const std::string& key_hash,
+                                                         Clock::time_point now) {
   std::lock_guard<std::mutex> lock(mutex_);
   const auto it = entries_.find(key_hash);
-  if (it == entries_.end() || it->second.expires <= now) return std::nullopt;
+  if (it == entries_.end() || it->second.expires <= now) return nullptr;
   return it->second.account;
 }
 
@@ -21,7 +21,7 @@ void AccountCache::put(const std::string& key_hash, store::Account account, Cloc
   std::lock_guard<std::mutex> lock(mutex_);
   evict(now);
   const Clock::time_point expires = now + ttl_;
-  entries_[key_hash] = Entry{std::move(account), expires};
+  entries_[key_hash] = Entry{std::make_shared<const store::Account>(std::move(account)), expires};
   order_.emplace_back(key_hash, expires);
 }
 
@@ -41,17 +41,23 @@ void AccountCache::evict(Clock::time_point now) {
 AccountAuthenticator::AccountAuthenticator(store::Store& store, Options options)
     : store_(store), cache_(options.ttl, options.max_entries) {}
 
-std::optional<store::Account> AccountAuthenticator::authenticate(std::string_view secret_key) {
+std::shared_ptr<const store::Account> AccountAuthenticator::authenticate(
+    std::string_view secret_key) {
   const std::string hash = store::sha256Hex(secret_key);
   const auto now = AccountCache::Clock::now();
   if (auto cached = cache_.find(hash, now)) return cached;
   auto account = store_.findAccountBySecretKey(secret_key);
-  if (account) cache_.put(hash, *account, now);
-  return account;
+  if (!account) return nullptr;
+  cache_.put(hash, *account, now);
+  return std::make_shared<const store::Account>(std::move(*account));
 }
 
-std::optional<store::Account> AccountAuthenticator::findCached(std::string_view secret_key) {
-  return cache_.find(store::sha256Hex(secret_key), AccountCache::Clock::now());
+std::shared_ptr<const store::Account> AccountAuthenticator::findCached(
+    std::string_view secret_key) {
+  // One buffer per thread for the hash: no allocation on the proxy's hot path.
+  thread_local std::string hash;
+  store::sha256Hex(secret_key, hash);
+  return cache_.find(hash, AccountCache::Clock::now());
 }
 
 std::optional<std::string_view> bearerToken(const Request& request) {

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstddef>
 #include <deque>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -28,13 +29,14 @@ class AccountCache final {
 
   AccountCache(std::chrono::milliseconds ttl, std::size_t max_entries);
 
-  std::optional<store::Account> find(const std::string& key_hash, Clock::time_point now);
+  // Shared, not copied: this runs on every proxied request.
+  std::shared_ptr<const store::Account> find(const std::string& key_hash, Clock::time_point now);
   void put(const std::string& key_hash, store::Account account, Clock::time_point now);
   std::size_t size() const;
 
  private:
   struct Entry {
-    store::Account account;
+    std::shared_ptr<const store::Account> account;
     Clock::time_point expires;
   };
   void evict(Clock::time_point now);  // mutex_ held
@@ -63,9 +65,9 @@ class AccountAuthenticator final {
 
   // The account of `secret_key`, from the cache or else the store (which may block: call it
   // on a worker thread). Throws StoreError when the store cannot be used.
-  std::optional<store::Account> authenticate(std::string_view secret_key);
+  std::shared_ptr<const store::Account> authenticate(std::string_view secret_key);
   // The cache alone: never blocks on the store, for callers on a reactor thread.
-  std::optional<store::Account> findCached(std::string_view secret_key);
+  std::shared_ptr<const store::Account> findCached(std::string_view secret_key);
 
  private:
   store::Store& store_;

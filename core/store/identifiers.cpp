@@ -86,12 +86,18 @@ std::string newSecretToken(std::string_view prefix) {
 }
 
 std::string sha256Hex(std::string_view text) {
+  std::string hex;
+  sha256Hex(text, hex);
+  return hex;
+}
+
+void sha256Hex(std::string_view text, std::string& hex) {
   // Fetched once, and one context per thread reused: OpenSSL 3 looks EVP_sha256() up in its
   // provider tables on every use and allocates a context per EVP_Digest, which costs more than
   // hashing a key (this runs on every authenticated request).
   static EVP_MD* const sha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
   thread_local const std::unique_ptr<EVP_MD_CTX, void (*)(EVP_MD_CTX*)> context(EVP_MD_CTX_new(),
-                                                                               EVP_MD_CTX_free);
+                                                                                EVP_MD_CTX_free);
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int size = 0;
   if (sha256 == nullptr || context == nullptr ||
@@ -101,12 +107,11 @@ std::string sha256Hex(std::string_view text) {
     throw std::runtime_error("SHA-256 failed (OpenSSL EVP_Digest*)");
   }
   static constexpr char kHex[] = "0123456789abcdef";
-  std::string hex(size * 2, '0');
+  hex.resize(size * 2);
   for (unsigned int i = 0; i < size; ++i) {
     hex[2 * i] = kHex[digest[i] >> 4];
     hex[2 * i + 1] = kHex[digest[i] & 15];
   }
-  return hex;
 }
 
 bool sameHash(std::string_view a, std::string_view b) {

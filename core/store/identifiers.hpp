@@ -20,6 +20,8 @@ std::string newSecretToken(std::string_view prefix);
 
 // Lowercase hex SHA-256: what the store keeps of a secret key or token.
 std::string sha256Hex(std::string_view text);
+// The same into `hex`, whose buffer is reused.
+void sha256Hex(std::string_view text, std::string& hex);
 
 // Compares two equal-length hashes in constant time (CRYPTO_memcmp).
 bool sameHash(std::string_view a, std::string_view b);
