@@ -68,6 +68,7 @@ void EventLoop::run(std::chrono::milliseconds timeout, const std::function<void(
     if (count < 0 && errno != EINTR) {
       throw std::system_error(errno, std::generic_category(), "epoll_wait");
     }
+    now_ = std::chrono::steady_clock::now();
     for (int i = 0; i < count; ++i) {
       // Looked up now, not when collected: a handler that unwatched (or whose descriptor was
       // reused) during this turn is not called for what it no longer watches.

@@ -54,6 +54,11 @@ class EventLoop final {
   // loop goes on.
   void run(std::chrono::milliseconds timeout, const std::function<void()>& after_turn,
            const std::function<void(const std::exception&)>& uncaught);
+  // When the current turn's wait ended: read once per turn, as the handlers' timeouts need no
+  // finer clock (a turn lasts microseconds to a few milliseconds) and a request read the clock
+  // several times otherwise.
+  std::chrono::steady_clock::time_point now() const { return now_; }
+
   // Any thread, while run() runs: the current turn is the last (from another thread, once its
   // wait ends).
   void stop() { stopping_.store(true, std::memory_order_relaxed); }
@@ -67,6 +72,7 @@ class EventLoop final {
   int epoll_fd_;
   std::vector<Watch> watches_;  // by descriptor
   std::array<epoll_event, 256> collected_{};
+  std::chrono::steady_clock::time_point now_ = std::chrono::steady_clock::now();
   std::atomic<bool> stopping_{false};
 };
 

@@ -77,7 +77,7 @@ bool UpstreamConnection::connect(const Poco::Net::SocketAddress& address,
   exchange_->connection = weak_from_this();
   in_.resize(kReadSpace);
   phase_ = Phase::Connecting;
-  started_ = Clock::now();
+  started_ = context_.loop.now();
   updateInterest();
   return true;
 }
@@ -94,7 +94,7 @@ void UpstreamConnection::ready() {
   paused_ = eof_ = read_failed_ = output_broken_ = false;
   read_wants_write_ = write_wants_read_ = false;
   out_sent_ = 0;
-  last_progress_ = Clock::now();
+  last_progress_ = context_.loop.now();
   reader_.start(exchange_->headRequest());
   flush();
 }
@@ -106,7 +106,7 @@ void UpstreamConnection::resume(const Exchange& exchange) {
     return;
   }
   paused_ = false;
-  last_progress_ = Clock::now();
+  last_progress_ = context_.loop.now();
   context_.tasks.defer([weak = weak_from_this()] {
     if (const auto self = weak.lock()) self->guarded([&] { self->resumed(); });
   });
@@ -320,7 +320,7 @@ bool UpstreamConnection::sendRequestBytes() {
       sent = static_cast<std::size_t>(n);
     }
     out_sent_ += sent;
-    last_progress_ = Clock::now();
+    last_progress_ = context_.loop.now();
   }
   return true;
 }
@@ -332,7 +332,7 @@ void UpstreamConnection::sendQueuedBody() {
     std::size_t sent = 0;
     if (!writeSome(queued.data(), queued.size(), sent)) break;
     wanted = exchange_->queuedBodySent(sent) || wanted;
-    last_progress_ = Clock::now();
+    last_progress_ = context_.loop.now();
   }
   if (!wanted) return;
   // Not from inside this call: the writer may be writing right now.
@@ -383,7 +383,7 @@ void UpstreamConnection::receive() {
     if (round >= kReadRounds && !(tls_ && tls_->pending())) return;
     const std::size_t before = in_end_;
     const ReadEnd end = readSome();
-    if (in_end_ > before) last_progress_ = Clock::now();
+    if (in_end_ > before) last_progress_ = context_.loop.now();
     eof_ = end == ReadEnd::Closed;
     read_failed_ = end == ReadEnd::Failed;
     pump();
@@ -495,7 +495,7 @@ void UpstreamConnection::responseDone() {
   if (reusable) {
     phase_ = Phase::Idle;
     reused_ = true;
-    idle_since_ = Clock::now();
+    idle_since_ = context_.loop.now();
     in_begin_ = in_end_ = 0;
     updateInterest();
     if (!context_.owner.connectionIdle(*this)) closeAndReport();

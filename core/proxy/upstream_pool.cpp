@@ -174,7 +174,7 @@ class UpstreamPool::Impl final : public ConnectionOwner, public ExchangeHost {
       open(origin, exchange);
       return;
     }
-    exchange->queued_at = Clock::now();
+    exchange->queued_at = context_.loop.now();
     origin.waiting.push_back(exchange);
   }
 
@@ -182,7 +182,7 @@ class UpstreamPool::Impl final : public ConnectionOwner, public ExchangeHost {
   // reactor's next turn, never inside the caller's call.
   void open(Origin& origin, const std::shared_ptr<Exchange>& exchange) {
     const UpstreamTarget& target = exchange->target();
-    const auto now = Clock::now();
+    const auto now = context_.loop.now();
     const auto since_lookup = now - origin.resolved_at;
     if (!origin.address && origin.looked_up && since_lookup < kFailedLookupLifetime) {
       deferFailure(exchange, UpstreamFailureKind::Unreachable, "cannot resolve the host");

@@ -263,7 +263,7 @@ bool Connection::readInto() {
   const ssize_t n = ::recv(fd_, in_.data() + in_end_, in_.size() - in_end_, 0);
   if (n > 0) {
     in_end_ += static_cast<std::size_t>(n);
-    last_activity_ = Clock::now();
+    last_activity_ = reactor_.loop().now();
     return true;
   }
   if (n == 0) {
@@ -658,7 +658,7 @@ void Connection::flush() {
     const ssize_t n = ::sendmsg(fd_, &message, MSG_NOSIGNAL);
     if (n > 0) {
       out_sent_ += static_cast<std::size_t>(n);
-      last_activity_ = Clock::now();
+      last_activity_ = reactor_.loop().now();
     } else if (n < 0 && errno == EINTR) {
       continue;
     } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
@@ -708,7 +708,7 @@ void Connection::linger() {
   if (body_pipe_) endBody("the answer went out before the whole body arrived");
   lingering_ = true;
   in_begin_ = in_end_ = 0;
-  linger_deadline_ = Clock::now() + kLingerTime;
+  linger_deadline_ = reactor_.loop().now() + kLingerTime;
   ::shutdown(fd_, SHUT_WR);
 }
 

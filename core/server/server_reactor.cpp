@@ -119,7 +119,7 @@ void ServerReactor::onReady(unsigned) {
 }
 
 void ServerReactor::sweep() {
-  const auto now = Clock::now();
+  const auto now = loop_.now();
   if (now < next_sweep_) return;
   next_sweep_ = now + sweep_interval_;
   for (Connection* connection : snapshot()) connection->checkTimeouts(now);
