@@ -29,6 +29,7 @@ class ResponseReader::Parser final : public http::basic_parser<false> {
     body_limit(std::numeric_limits<std::uint64_t>::max());
     eager(true);
     skip(head_request);
+    head_.headers.reserve(16);  // more than most answers carry: no regrowth while parsing
   }
 
   ResponseSink* sink = nullptr;

@@ -106,9 +106,13 @@ bool Router::matches(const std::vector<Segment>& segments, std::string_view path
       if (part != segment.text) return false;
     } else {
       if (part.empty()) return false;
-      auto decoded = percentDecode(part);
-      if (!decoded) return false;
-      if (params) (*params)[segment.text] = std::move(*decoded);
+      if (part.find('%') == std::string_view::npos) {  // the common case: nothing to decode
+        if (params) (*params)[segment.text] = std::string(part);
+      } else {
+        auto decoded = percentDecode(part);
+        if (!decoded) return false;
+        if (params) (*params)[segment.text] = std::move(*decoded);
+      }
     }
     pos = end + 1;
   }

@@ -39,7 +39,11 @@ std::variant<proxy::UpstreamRequest, Response> stampPlan(
     const credentials::ConnectionSnapshot& connection, const ProxyPlan& plan) {
   const ProviderSpec& spec = connection.provider->spec;
   const std::string& origin = plan.target.origin;
-  flows::PreparedRequest prepared{plan.method, origin + plan.target.target, plan.headers,
+  // Room for what the stamp adds, so adding it moves none of the caller's headers.
+  HeaderList headers;
+  headers.reserve(plan.headers.size() + 4);
+  headers.insert(headers.end(), plan.headers.begin(), plan.headers.end());
+  flows::PreparedRequest prepared{plan.method, origin + plan.target.target, std::move(headers),
                                   plan.body};
   if (auto problem = flows::stampRequest(spec, *connection.provider->hooks, connection.client,
                                          connection.credentials, prepared)) {
