@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <boost/container/small_vector.hpp>
 #include <utility>
 #include <vector>
 
@@ -27,10 +28,14 @@ std::string_view trimmed(std::string_view text) {
   return text;
 }
 
+// Both on the stack for a message of usual size: these run twice per proxied request.
+constexpr std::size_t kInlineHeaders = 32;
+using ConnectionOptions = boost::container::small_vector<std::string_view, 4>;
+
 // The header names the message's Connection headers list (comma-separated options), read once
 // per message. Views into `headers`.
-std::vector<std::string_view> connectionOptions(const HeaderList& headers) {
-  std::vector<std::string_view> listed;
+ConnectionOptions connectionOptions(const HeaderList& headers) {
+  ConnectionOptions listed;
   for (const auto& header : headers) {
     if (!equalsIgnoreCase(header.name, "Connection")) continue;
     std::string_view options = header.value;
@@ -46,7 +51,7 @@ std::vector<std::string_view> connectionOptions(const HeaderList& headers) {
   return listed;
 }
 
-bool hopByHop(std::string_view name, const std::vector<std::string_view>& listed) {
+bool hopByHop(std::string_view name, const ConnectionOptions& listed) {
   static constexpr std::array<std::string_view, 6> kHopByHop = {
       "Connection", "Keep-Alive", "TE", "Trailer", "Transfer-Encoding", "Upgrade"};
   for (const auto hop : kHopByHop) {
@@ -60,8 +65,9 @@ bool hopByHop(std::string_view name, const std::vector<std::string_view>& listed
 // `headers` without those `drop` names, in order; the kept ones are moved, not copied.
 template <typename Drop>
 HeaderList without(HeaderList headers, Drop drop) {
+  // All decided before any move: `listed` views the Connection headers' values.
   const auto listed = connectionOptions(headers);
-  std::vector<char> keep(headers.size());
+  boost::container::small_vector<bool, kInlineHeaders> keep(headers.size());
   for (std::size_t i = 0; i < headers.size(); ++i) {
     keep[i] = !hopByHop(headers[i].name, listed) && !drop(headers[i].name);
   }
@@ -88,8 +94,8 @@ HeaderList requestHeadersToForward(HeaderList headers) {
   });
 }
 
-HeaderList responseHeadersToReturn(const HeaderList& headers) {
-  return without(headers,
+HeaderList responseHeadersToReturn(HeaderList headers) {
+  return without(std::move(headers),
                  [](std::string_view name) { return equalsIgnoreCase(name, "Content-Length"); });
 }
 

@@ -20,6 +20,6 @@ bool isHopByHop(std::string_view name, const HeaderList& headers);
 HeaderList requestHeadersToForward(HeaderList headers);
 
 // The provider's headers minus hop-by-hop and Content-Length (keyhop frames the body itself).
-HeaderList responseHeadersToReturn(const HeaderList& headers);
+HeaderList responseHeadersToReturn(HeaderList headers);
 
 }  // namespace keyhop::proxy

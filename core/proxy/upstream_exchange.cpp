@@ -81,7 +81,7 @@ void Exchange::deliverBodyWanted() {
 bool Exchange::deliverHead(UpstreamHead&& head) {
   if (finished()) return false;
   head_delivered_ = true;
-  observer_->onHead(head);
+  observer_->onHead(std::move(head));
   return !finished();
 }
 

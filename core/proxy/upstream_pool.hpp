@@ -80,7 +80,8 @@ struct UpstreamFailure {
 class UpstreamObserver {
  public:
   virtual ~UpstreamObserver() = default;
-  virtual void onHead(const UpstreamHead& head) = 0;
+  // The head is the observer's: to keep, or to take apart.
+  virtual void onHead(UpstreamHead&& head) = 0;
   // The next piece of the body, de-chunked, valid during the call. Return false to stop reading
   // from the provider until UpstreamExchange::resume() (the client is slower than the provider).
   virtual bool onBody(std::string_view bytes) = 0;

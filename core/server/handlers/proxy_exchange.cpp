@@ -67,7 +67,7 @@ class ProxyExchange final : public proxy::UpstreamObserver,
     send(std::move(request));
   }
 
-  void onHead(const proxy::UpstreamHead& head) override {
+  void onHead(proxy::UpstreamHead&& head) override {
     if (!replayed_ && isAuthFailure(connection_->provider->spec, head.status)) {
       if (!plan_.body_stream) {
         replayWithRefreshedCredential();
@@ -82,10 +82,10 @@ class ProxyExchange final : public proxy::UpstreamObserver,
       return;
     }
     if (!replayed_ && mayHideAuthFailure(head)) {
-      held_head_ = head;
+      held_head_ = std::move(head);
       return;
     }
-    sendHead(head);
+    sendHead(std::move(head));
   }
 
   bool onBody(std::string_view bytes) override {
@@ -134,14 +134,15 @@ class ProxyExchange final : public proxy::UpstreamObserver,
            head.status < 300;
   }
 
-  void sendHead(const proxy::UpstreamHead& head) {
-    stream_.sendHead(head.status, head.reason, proxy::responseHeadersToReturn(head.headers),
-                     head.content_length, head.has_body);
+  void sendHead(proxy::UpstreamHead&& head) {
+    stream_.sendHead(head.status, head.reason,
+                     proxy::responseHeadersToReturn(std::move(head.headers)), head.content_length,
+                     head.has_body);
   }
 
   // Too long to be an error body, or the hook has decided: the held answer goes out.
   bool releaseHeld() {
-    sendHead(*held_head_);
+    sendHead(std::move(*held_head_));
     held_head_.reset();
     const bool more = stream_.sendBody(held_body_);
     held_body_ = std::string();

@@ -31,7 +31,7 @@ class Uploader final : public UpstreamObserver {
     writeMore();
   }
 
-  void onHead(const UpstreamHead& head) override { recorder_.onHead(head); }
+  void onHead(UpstreamHead&& head) override { recorder_.onHead(std::move(head)); }
   bool onBody(std::string_view bytes) override { return recorder_.onBody(bytes); }
   void onEnd() override { recorder_.onEnd(); }
   void onFailure(const UpstreamFailure& failure) override { recorder_.onFailure(failure); }
@@ -71,8 +71,7 @@ class Uploader final : public UpstreamObserver {
 
 }  // namespace
 
-TEST_CASE("a body that follows goes out as it is written, no faster than it is sent",
-          "[proxy]") {
+TEST_CASE("a body that follows goes out as it is written, no faster than it is sent", "[proxy]") {
   fakes::FakeProvider fake;
   fake.addCredential("key-1", "user-1");
   PoolHarness harness;
@@ -92,8 +91,7 @@ TEST_CASE("a body that follows goes out as it is written, no faster than it is s
       REQUIRE(got.wait(30s));
       REQUIRE(got.ended);
       REQUIRE(got.head->status == 200);
-      const auto echo =
-          Poco::JSON::Parser().parse(got.body).extract<Poco::JSON::Object::Ptr>();
+      const auto echo = Poco::JSON::Parser().parse(got.body).extract<Poco::JSON::Object::Ptr>();
       CHECK(echo->getValue<std::uint64_t>("body_size") == kSize);
       CHECK(echo->getValue<std::string>("body_sha256") == uploader.sha256());
       CHECK(uploader.waits > 0);  // 8 MiB did not sit queued: the writer was held back

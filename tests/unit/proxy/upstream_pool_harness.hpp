@@ -38,7 +38,7 @@ inline UpstreamTarget plainTarget(std::uint16_t port, const std::string& path) {
 inline UpstreamRequest request(std::string method, const UpstreamTarget& target,
                                HeaderList headers = {}, std::string body = {}) {
   return UpstreamRequest{std::move(method), target.target, target.host_header, std::move(headers),
-                         std::move(body), false, std::nullopt};
+                         std::move(body),   false,         std::nullopt};
 }
 
 // The fake provider's pattern bodies: 'a'..'z' repeating from offset 0.
@@ -56,10 +56,10 @@ class Recorder final : public UpstreamObserver {
   std::function<void()> on_end;
   bool keep_body = true;
 
-  void onHead(const UpstreamHead& received) override {
+  void onHead(UpstreamHead&& received) override {
     std::lock_guard<std::mutex> lock(mutex_);
     if (ended || failure) ++events_after_end;
-    head = received;
+    head = std::move(received);
   }
   bool onBody(std::string_view bytes) override {
     {
