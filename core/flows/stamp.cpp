@@ -11,14 +11,14 @@ namespace keyhop::flows {
 
 namespace {
 
-void setHeader(HeaderList& headers, const std::string& name, const std::string& value) {
+void setHeader(HeaderList& headers, const std::string& name, std::string value) {
   for (auto& header : headers) {
     if (Poco::icompare(header.name, name) == 0) {
-      header.value = value;
+      header.value = std::move(value);
       return;
     }
   }
-  headers.push_back({name, value});
+  headers.push_back({name, std::move(value)});
 }
 
 std::optional<std::string> hookStamp(const ProviderSpec& spec, Provider& hooks,
@@ -74,7 +74,7 @@ std::optional<std::string> stampRequest(const ProviderSpec& spec, Provider& hook
   for (const auto& [name, text] : spec.api.headers) {
     const Filled value = fillText(text, values, "api.headers." + name);
     if (!value) return value.error;
-    setHeader(request.headers, name, value.value);
+    setHeader(request.headers, name, std::move(value.value));
   }
   if (spec.auth == AuthMode::OAuth1) {
     signOAuth1(spec, client, credentials, request);
@@ -85,7 +85,7 @@ std::optional<std::string> stampRequest(const ProviderSpec& spec, Provider& hook
   const Filled value = fillText(stamp.format, values, "api.stamp.format");
   if (!value) return value.error;
   if (!stamp.header.empty()) {
-    setHeader(request.headers, stamp.header, value.value);
+    setHeader(request.headers, stamp.header, std::move(value.value));
   } else {
     request.url = appendQuery(request.url, {{stamp.query, value.value}});
   }

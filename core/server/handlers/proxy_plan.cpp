@@ -49,13 +49,15 @@ std::variant<proxy::UpstreamRequest, Response> stampPlan(
                                          connection.credentials, prepared)) {
     return keyhopError(409, "cannot_stamp", *problem);
   }
-  if (prepared.url.compare(0, origin.size() + 1, origin + "/") != 0) {
+  if (prepared.url.size() <= origin.size() || prepared.url.compare(0, origin.size(), origin) != 0 ||
+      prepared.url[origin.size()] != '/') {
     return keyhopError(500, "stamp_changed_target",
                        "provider " + spec.id + "'s stamp hook pointed the request elsewhere");
   }
   const bool body_follows = plan.body_stream != nullptr;
+  prepared.url.erase(0, origin.size());  // the request target: the origin goes in Host
   return proxy::UpstreamRequest{std::move(prepared.method),
-                                prepared.url.substr(origin.size()),
+                                std::move(prepared.url),
                                 plan.target.host_header,
                                 std::move(prepared.headers),
                                 std::move(prepared.body),
