@@ -1,8 +1,7 @@
 #include "core/server/request_parser.hpp"
 
-#include <boost/beast/http/buffer_body.hpp>
+#include <boost/beast/http/basic_parser.hpp>
 #include <boost/beast/http/error.hpp>
-#include <boost/beast/http/parser.hpp>
 #include <limits>
 #include <utility>
 
@@ -11,44 +10,77 @@ namespace keyhop::server {
 namespace http = boost::beast::http;
 namespace {
 
-// Room offered to the parser for body bytes at a time, and the most a streamed body holds
-// before the caller takes it.
+// The most a streamed body holds before the caller takes it.
 constexpr std::size_t kBodyPiece = 64 * 1024;
-
-std::string toString(boost::beast::string_view text) { return {text.data(), text.size()}; }
-
-std::string_view toView(boost::beast::string_view text) { return {text.data(), text.size()}; }
+// Room for the headers of most requests, so filling them does not regrow the list.
+constexpr std::size_t kUsualHeaders = 16;
 
 }  // namespace
 
-// Beast writes body bytes into room it is offered (buffer_body), here the end of `body`, so
-// the caller decides how much a body may hold.
-class RequestParser::Impl final {
+// Beast's parser with callbacks that fill keyhop's Request as the head is parsed (no field
+// container of Beast's to copy out of afterwards) and append the body to `body`, taking no more
+// than `room` allows: past it, the callback pauses the parser (need_buffer) until the caller has
+// decided (a body over the buffer) or taken what is held (a streamed body).
+class RequestParser::Impl final : public http::basic_parser<true> {
  public:
   explicit Impl(std::size_t max_header_bytes) {
-    parser.header_limit(static_cast<std::uint32_t>(max_header_bytes));
+    header_limit(static_cast<std::uint32_t>(max_header_bytes));
     // RequestParser's own limit applies. (Not boost::none: Boost 1.74 compares a Content-Length
     // with the optional itself, and an empty one is below every length.)
-    parser.body_limit(std::numeric_limits<std::uint64_t>::max());
+    body_limit(std::numeric_limits<std::uint64_t>::max());
+    request.headers.reserve(kUsualHeaders);
   }
 
-  void offer(std::size_t space) {
-    if (body.size() < held + space) body.resize(held + space);
-    auto& room = parser.get().body();
-    room.data = body.data() + held;
-    room.size = body.size() - held;
-  }
-  // Counts the bytes the last put wrote into the room offered.
-  void settle() {
-    auto& room = parser.get().body();
-    held = body.size() - room.size;
-    room.data = nullptr;
-    room.size = 0;
+  Request request;  // method, target and headers; the body is `body`
+  unsigned version = 11;
+  std::string expect;  // the first Expect header's value
+  bool has_expect = false;
+  std::string body;
+  std::size_t room = 0;  // how many more body bytes may be held now
+
+ private:
+  void on_request_impl(http::verb, boost::beast::string_view method,
+                       boost::beast::string_view target, int version_number,
+                       boost::beast::error_code&) override {
+    request.method.assign(method.data(), method.size());
+    request.target.assign(target.data(), target.size());
+    version = static_cast<unsigned>(version_number);
   }
 
-  http::request_parser<http::buffer_body> parser;
-  std::string body;  // [0, held): received
-  std::size_t held = 0;
+  void on_response_impl(int, boost::beast::string_view, int, boost::beast::error_code&) override {}
+
+  void on_field_impl(http::field field, boost::beast::string_view name,
+                     boost::beast::string_view value, boost::beast::error_code&) override {
+    request.headers.push_back(
+        {std::string(name.data(), name.size()), std::string(value.data(), value.size())});
+    if (field == http::field::expect && !has_expect) {
+      expect.assign(value.data(), value.size());
+      has_expect = true;
+    }
+  }
+
+  void on_header_impl(boost::beast::error_code&) override {}
+
+  void on_body_init_impl(const boost::optional<std::uint64_t>&,
+                         boost::beast::error_code&) override {}
+
+  std::size_t on_body_impl(boost::beast::string_view bytes, boost::beast::error_code& ec) override {
+    const std::size_t taken = std::min(room, bytes.size());
+    body.append(bytes.data(), taken);
+    room -= taken;
+    if (taken < bytes.size()) ec = http::error::need_buffer;
+    return taken;
+  }
+
+  void on_chunk_header_impl(std::uint64_t, boost::beast::string_view,
+                            boost::beast::error_code&) override {}
+
+  std::size_t on_chunk_body_impl(std::uint64_t, boost::beast::string_view bytes,
+                                 boost::beast::error_code& ec) override {
+    return on_body_impl(bytes, ec);
+  }
+
+  void on_finish_impl(boost::beast::error_code&) override {}
 };
 
 RequestParser::RequestParser(std::size_t max_header_bytes, std::size_t max_body_bytes)
@@ -60,27 +92,20 @@ RequestParser::~RequestParser() = default;
 
 std::size_t RequestParser::feed(const char* data, std::size_t size) {
   std::size_t used = 0;
-  auto& parser = impl_->parser;
+  Impl& parser = *impl_;
   while (!failure_ && !parser.is_done() && used < size) {
-    if (parser.is_header_done()) {
-      if (bodyOverBuffer()) break;
-      if (streaming_ && impl_->held >= kBodyPiece) break;
-      // Room for the announced rest, so a small body is one put; never past the limit + 1,
-      // which is enough to tell a chunked body is over it.
-      const std::size_t limit = streaming_ ? kBodyPiece : max_body_bytes_ + 1;
-      const auto remaining = parser.content_length_remaining();
-      std::size_t space = std::min(limit - std::min(limit, impl_->held), kBodyPiece);
-      if (remaining && *remaining < space) space = static_cast<std::size_t>(*remaining);
-      impl_->offer(std::max<std::size_t>(space, 1));
-    }
     const bool in_body = parser.is_header_done();
+    if (in_body) {
+      if (bodyOverBuffer()) break;
+      // Never past the limit + 1, which is enough to tell a chunked body is over it.
+      const std::size_t limit = streaming_ ? kBodyPiece : max_body_bytes_ + 1;
+      if (parser.body.size() >= limit) break;  // a streamed piece waits for takeBody()
+      parser.room = limit - parser.body.size();
+    }
     boost::beast::error_code ec;
     const std::size_t n = parser.put(boost::asio::const_buffer(data + used, size - used), ec);
     used += n;
-    if (in_body) {
-      impl_->settle();
-      if (!streaming_ && impl_->held > max_body_bytes_) over_buffer_ = true;
-    }
+    if (in_body && !streaming_ && parser.body.size() > max_body_bytes_) over_buffer_ = true;
     if (ec == http::error::need_more) break;
     if (ec == http::error::need_buffer) continue;
     if (ec == http::error::header_limit) {
@@ -91,6 +116,7 @@ std::size_t RequestParser::feed(const char* data, std::size_t size) {
     } else if (!in_body && parser.is_header_done()) {
       const auto length = parser.content_length();
       if (length && *length > max_body_bytes_) over_buffer_ = true;
+      if (length && *length <= max_body_bytes_) parser.body.reserve(*length);
     } else if (n == 0) {
       break;
     }
@@ -98,33 +124,28 @@ std::size_t RequestParser::feed(const char* data, std::size_t size) {
   return used;
 }
 
-bool RequestParser::headerDone() const { return impl_->parser.is_header_done(); }
+bool RequestParser::headerDone() const { return impl_->is_header_done(); }
 
-bool RequestParser::done() const { return impl_->parser.is_done(); }
+bool RequestParser::done() const { return impl_->is_done(); }
 
 bool RequestParser::expectsContinue() const {
-  const auto& message = impl_->parser.get();
-  if (message.version() < 11) return false;
-  const auto it = message.find(http::field::expect);
-  return it != message.end() &&
-         equalsIgnoreCase(std::string_view(it->value().data(), it->value().size()), "100-continue");
+  return impl_->version >= 11 && impl_->has_expect &&
+         equalsIgnoreCase(impl_->expect, "100-continue");
 }
 
-bool RequestParser::keepAlive() const { return impl_->parser.get().keep_alive(); }
+bool RequestParser::keepAlive() const { return impl_->keep_alive(); }
 
-unsigned RequestParser::version() const { return impl_->parser.get().version(); }
+unsigned RequestParser::version() const { return impl_->version; }
 
-std::string_view RequestParser::method() const {
-  return toView(impl_->parser.get().method_string());
-}
+std::string_view RequestParser::method() const { return impl_->request.method; }
 
 std::string_view RequestParser::path() const {
-  const std::string_view target = toView(impl_->parser.get().target());
+  const std::string_view target = impl_->request.target;
   return target.substr(0, target.find('?'));
 }
 
 std::optional<std::uint64_t> RequestParser::contentLength() const {
-  const auto length = impl_->parser.content_length();
+  const auto length = impl_->content_length();
   if (!length) return std::nullopt;
   return *length;
 }
@@ -136,26 +157,15 @@ void RequestParser::refuseBody() {
 
 void RequestParser::streamBody() { streaming_ = true; }
 
-Request RequestParser::takeHead() const {
-  const auto& message = impl_->parser.get();
-  Request request;
-  request.method = toString(message.method_string());
-  request.target = toString(message.target());
+Request RequestParser::takeHead() {
+  Request request = std::move(impl_->request);
   const std::size_t question = request.target.find('?');
   request.path = request.target.substr(0, question);
   if (question != std::string::npos) request.query = request.target.substr(question + 1);
-  request.headers.reserve(static_cast<std::size_t>(std::distance(message.begin(), message.end())));
-  for (const auto& field : message) {
-    request.headers.push_back({toString(field.name_string()), toString(field.value())});
-  }
   return request;
 }
 
-std::string RequestParser::takeBody() {
-  impl_->body.resize(impl_->held);
-  impl_->held = 0;
-  return std::exchange(impl_->body, std::string());
-}
+std::string RequestParser::takeBody() { return std::exchange(impl_->body, std::string()); }
 
 Request RequestParser::take() {
   Request request = takeHead();

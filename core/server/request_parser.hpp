@@ -1,6 +1,6 @@
 #pragma once
 
-// Internal to the server. Incremental HTTP/1.1 request parsing over Boost.Beast's parser,
+// Internal to the server. Incremental HTTP/1.1 request parsing over Boost.Beast's basic_parser,
 // kept behind this class so Beast's headers stay in one .cpp. One request at a time; bytes of
 // a pipelined next request are left unconsumed.
 //
@@ -47,7 +47,7 @@ class RequestParser final {
   bool keepAlive() const;
   unsigned version() const;  // 11 for HTTP/1.1, 10 for HTTP/1.0
   std::string_view method() const;
-  std::string_view path() const;  // raw, without the query
+  std::string_view path() const;                       // raw, without the query
   std::optional<std::uint64_t> contentLength() const;  // empty for a chunked body
 
   // The body is (or is announced) larger than max_body_bytes; the parser goes no further
@@ -56,8 +56,9 @@ class RequestParser final {
   void refuseBody();  // fails with 413
   void streamBody();  // no limit from now on; the body comes out through takeBody()
 
-  // The request line and headers (once the header is done); the body stays here.
-  Request takeHead() const;
+  // The request line and headers (once the header is done), taken: method() and path() are
+  // empty after it. The body stays here.
+  Request takeHead();
   // The body bytes parsed so far and not yet taken.
   std::string takeBody();
 
