@@ -131,9 +131,15 @@ RouteMatch Router::match(std::string_view method, std::string_view path) const {
     return routes_[a].method != "*" && routes_[b].method == "*";
   };
 
+  // Every request scans the table: a route whose first segment is another literal is passed
+  // over on one comparison.
+  const bool rooted = !path.empty() && path[0] == '/';
+  const std::string_view first = rooted ? path.substr(1, path.find('/', 1) - 1) : path;
   std::size_t best = routes_.size();
   std::size_t best_for_get = routes_.size();  // HEAD's fallback
   for (std::size_t i = 0; i < routes_.size(); ++i) {
+    const Segment& head = segments_[i].front();
+    if (rooted && head.kind == SegmentKind::Literal && head.text != first) continue;
     const bool wanted = methodMatches(routes_[i].method, method);
     const bool get_for_head = !wanted && method == "HEAD" && routes_[i].method == "GET";
     if ((!wanted && !get_for_head) || !matches(segments_[i], path, nullptr)) continue;
