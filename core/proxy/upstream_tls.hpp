@@ -56,7 +56,8 @@ class TlsStream final {
   Io read(char* data, std::size_t size, std::size_t& received);
   Io write(const char* data, std::size_t size, std::size_t& sent);
 
-  bool pending() const;  // decrypted bytes wait inside OpenSSL, whatever the socket says
+  // Bytes wait inside OpenSSL (decrypted, or read ahead and not yet), whatever the socket says.
+  bool pending() const;
   bool resumed() const;  // the handshake resumed a kept session
   // Why the handshake failed, fit for a message: the certificate check's verdict or OpenSSL's
   // reason. Never a byte of the conversation.
