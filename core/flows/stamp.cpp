@@ -26,7 +26,8 @@ std::optional<std::string> hookStamp(const ProviderSpec& spec, Provider& hooks,
                                      const Credentials& credentials, PreparedRequest& request,
                                      bool& handled) {
   // Most providers have no code of their own: asking their hooks would only copy the request.
-  if (&hooks == registry::decliningProvider().get()) return std::nullopt;
+  static const Provider* const declining = registry::decliningProvider().get();
+  if (&hooks == declining) return std::nullopt;
   OutgoingRequest outgoing = request.view();
   const HookStatus status = hooks.stampRequest(spec, client, credentials, outgoing);
   handled = status != HookStatus::Declined;

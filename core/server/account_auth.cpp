@@ -16,13 +16,17 @@ std::shared_ptr<const store::Account> AccountCache::find(const std::string& key_
   return it->second.account;
 }
 
-void AccountCache::put(const std::string& key_hash, store::Account account, Clock::time_point now) {
-  if (max_entries_ == 0) return;
+std::shared_ptr<const store::Account> AccountCache::put(const std::string& key_hash,
+                                                        store::Account account,
+                                                        Clock::time_point now) {
+  auto shared = std::make_shared<const store::Account>(std::move(account));
+  if (max_entries_ == 0) return shared;
   std::lock_guard<std::mutex> lock(mutex_);
   evict(now);
   const Clock::time_point expires = now + ttl_;
-  entries_[key_hash] = Entry{std::make_shared<const store::Account>(std::move(account)), expires};
+  entries_[key_hash] = Entry{shared, expires};
   order_.emplace_back(key_hash, expires);
+  return shared;
 }
 
 std::size_t AccountCache::size() const {
@@ -48,8 +52,7 @@ std::shared_ptr<const store::Account> AccountAuthenticator::authenticate(
   if (auto cached = cache_.find(hash, now)) return cached;
   auto account = store_.findAccountBySecretKey(secret_key);
   if (!account) return nullptr;
-  cache_.put(hash, *account, now);
-  return std::make_shared<const store::Account>(std::move(*account));
+  return cache_.put(hash, std::move(*account), now);
 }
 
 std::shared_ptr<const store::Account> AccountAuthenticator::findCached(

@@ -31,7 +31,9 @@ class AccountCache final {
 
   // Shared, not copied: this runs on every proxied request.
   std::shared_ptr<const store::Account> find(const std::string& key_hash, Clock::time_point now);
-  void put(const std::string& key_hash, store::Account account, Clock::time_point now);
+  // The account as now shared with the cache (or alone, when the cache keeps nothing).
+  std::shared_ptr<const store::Account> put(const std::string& key_hash, store::Account account,
+                                            Clock::time_point now);
   std::size_t size() const;
 
  private:
