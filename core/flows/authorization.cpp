@@ -189,7 +189,7 @@ std::optional<ConnectError> issuerProblem(const ProviderSpec& spec, const QueryL
   const auto iss = query("iss");
   if (!iss || spec.issuer.empty()) return std::nullopt;
   TemplateValues values;
-  values.connection = fields;
+  values.connection = &fields;
   const Filled expected = fillUrl(spec.issuer, values, "issuer");
   if (!expected || *iss != expected.value) {
     return ConnectError{400, "issuer_mismatch",

@@ -29,7 +29,7 @@ FlowResult<std::string> buildAuthorizeUrl(const ProviderSpec& spec, Provider& ho
   }
 
   TemplateValues values;
-  values.connection = request.connection_fields;
+  values.connection = &request.connection_fields;
   const Filled base = fillUrl(spec.authorize_url, values, "authorize_url");
   if (!base) return FlowFailure{FailureKind::InvalidInput, base.error, "", 0};
 

@@ -66,7 +66,7 @@ FlowResult<TemporaryCredentials> requestToken(
     return FlowFailure{FailureKind::InvalidInput, "the provider has no oauth1 settings", "", 0};
   }
   TemplateValues values;
-  values.connection = connection_fields;
+  values.connection = &connection_fields;
   const Filled url = fillUrl(spec.oauth1->request_url, values, "oauth1.request_url");
   if (!url) return FlowFailure{FailureKind::InvalidInput, url.error, "", 0};
 
@@ -100,7 +100,7 @@ FlowResult<TemporaryCredentials> requestToken(
 FlowResult<std::string> authorizeUrl(const ProviderSpec& spec, const std::string& request_token,
                                      const std::map<std::string, std::string>& connection_fields) {
   TemplateValues values;
-  values.connection = connection_fields;
+  values.connection = &connection_fields;
   const Filled base = fillUrl(spec.authorize_url, values, "authorize_url");
   if (!base) return FlowFailure{FailureKind::InvalidInput, base.error, "", 0};
   Params params = {{"oauth_token", request_token}};
@@ -118,7 +118,7 @@ FlowResult<TokenSet> accessToken(const HttpClient& http, const ProviderSpec& spe
                                  const std::string& verifier,
                                  const std::map<std::string, std::string>& connection_fields) {
   TemplateValues values;
-  values.connection = connection_fields;
+  values.connection = &connection_fields;
   const Filled url = fillUrl(spec.token_url, values, "token_url");
   if (!url) return FlowFailure{FailureKind::InvalidInput, url.error, "", 0};
   const Oauth1Signature method =

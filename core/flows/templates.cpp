@@ -6,6 +6,7 @@
 
 #include "core/flows/encoding.hpp"
 #include "core/flows/http_client.hpp"
+#include "core/flows/line_breaks.hpp"
 #include "core/flows/url_encoding.hpp"
 
 namespace keyhop::flows {
@@ -15,14 +16,36 @@ namespace {
 // Where a filled value lands in a URL, which decides how it is checked.
 enum class Slot { Text, Origin, Host, PathOrQuery };
 
-const std::string* lookup(const TemplateValues& values, std::string_view name) {
-  const auto find = [](const std::map<std::string, std::string>& map, std::string_view key) {
-    const auto it = map.find(std::string(key));
-    return it == map.end() ? nullptr : &it->second;
-  };
+// Maps of connection fields and captured values hold a few entries: a scan finds a name
+// without making a std::string of it.
+const std::string* find(const std::map<std::string, std::string>* map, std::string_view name) {
+  if (map == nullptr) return nullptr;
+  for (const auto& [key, value] : *map) {
+    if (key == name) return &value;
+  }
+  return nullptr;
+}
+
+// `basic` is made into `scratch`, the only value that is not kept somewhere already.
+const std::string* stampValue(const Credentials* credentials, std::string_view name,
+                              std::string& scratch) {
+  if (credentials == nullptr) return nullptr;
+  if (name == "access_token") return &credentials->access_token;
+  if (name == "api_key") return &credentials->api_key;
+  if (name == "username") return &credentials->username;
+  if (name == "password") return &credentials->password;
+  if (name == "basic" && (!credentials->username.empty() || !credentials->password.empty())) {
+    scratch = base64(credentials->username + ":" + credentials->password);
+    return &scratch;
+  }
+  return nullptr;
+}
+
+const std::string* lookup(const TemplateValues& values, std::string_view name,
+                          std::string& scratch) {
   if (name.rfind("connection.", 0) == 0) return find(values.connection, name.substr(11));
   if (name.rfind("credentials.", 0) == 0) return find(values.credentials, name.substr(12));
-  return find(values.stamp, name);
+  return stampValue(values.stamp, name, scratch);
 }
 
 bool isStrictOrigin(std::string_view value) {
@@ -55,6 +78,7 @@ bool isStrictOrigin(std::string_view value) {
 Filled fill(std::string_view text, const TemplateValues& values, std::string_view field,
             const std::function<Slot(std::size_t)>& slot_at) {
   Filled filled;
+  std::string scratch;
   std::size_t pos = 0;
   while (pos < text.size()) {
     const std::size_t open = text.find("${", pos);
@@ -69,23 +93,23 @@ Filled fill(std::string_view text, const TemplateValues& values, std::string_vie
       return filled;
     }
     const std::string_view name = text.substr(open + 2, close - open - 2);
-    const std::string placeholder = "${" + std::string(name) + "}";
-    const std::string* value = lookup(values, name);
+    const auto placeholder = [&] { return "${" + std::string(name) + "}"; };  // errors only
+    const std::string* value = lookup(values, name, scratch);
     if (value == nullptr || value->empty()) {
-      filled.error = std::string(field) + ": " + placeholder + " has no value";
+      filled.error = std::string(field) + ": " + placeholder() + " has no value";
       return filled;
     }
     switch (slot_at(open)) {
       case Slot::Text:
-        if (value->find_first_of(std::string("\r\n\0", 3)) != std::string::npos) {
-          filled.error = std::string(field) + ": " + placeholder + " holds a line break";
+        if (holdsLineBreak(*value)) {
+          filled.error = std::string(field) + ": " + placeholder() + " holds a line break";
           return filled;
         }
         filled.value += *value;
         break;
       case Slot::Origin:
         if (!isStrictOrigin(*value)) {
-          filled.error = std::string(field) + ": " + placeholder +
+          filled.error = std::string(field) + ": " + placeholder() +
                          " is not an https origin with a valid host name";
           return filled;
         }
@@ -95,7 +119,7 @@ Filled fill(std::string_view text, const TemplateValues& values, std::string_vie
         break;
       case Slot::Host:
         if (!isStrictHostName(*value)) {
-          filled.error = std::string(field) + ": " + placeholder + " is not a valid host name";
+          filled.error = std::string(field) + ": " + placeholder() + " is not a valid host name";
           return filled;
         }
         filled.value += *value;
@@ -112,20 +136,7 @@ Filled fill(std::string_view text, const TemplateValues& values, std::string_vie
 }  // namespace
 
 TemplateValues templateValues(const Credentials& credentials) {
-  TemplateValues values;
-  values.connection = credentials.connection_fields;
-  values.credentials = credentials.captured;
-  const auto put = [&](const char* name, const std::string& value) {
-    if (!value.empty()) values.stamp[name] = value;
-  };
-  put("access_token", credentials.access_token);
-  put("api_key", credentials.api_key);
-  put("username", credentials.username);
-  put("password", credentials.password);
-  if (!credentials.username.empty() || !credentials.password.empty()) {
-    values.stamp["basic"] = base64(credentials.username + ":" + credentials.password);
-  }
-  return values;
+  return {&credentials.connection_fields, &credentials.captured, &credentials};
 }
 
 bool isStrictHostName(std::string_view host) {
@@ -138,8 +149,8 @@ bool isStrictHostName(std::string_view host) {
       return false;
     }
     for (const char c : label) {
-      const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                      c == '-';
+      const bool ok =
+          (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-';
       if (!ok) return false;
     }
     if (dot == std::string_view::npos) return true;

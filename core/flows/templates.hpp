@@ -14,14 +14,17 @@
 
 namespace keyhop::flows {
 
+// Where the values come from: viewed, never copied (a stamp fills templates on every proxied
+// request), so what they point at must outlive the fill. A source left null has no values.
 struct TemplateValues {
-  std::map<std::string, std::string> connection;   // ${connection.NAME}
-  std::map<std::string, std::string> credentials;  // ${credentials.NAME}
-  std::map<std::string, std::string> stamp;        // ${access_token}, ${api_key}, ...
+  const std::map<std::string, std::string>* connection = nullptr;   // ${connection.NAME}
+  const std::map<std::string, std::string>* credentials = nullptr;  // ${credentials.NAME}
+  // ${access_token}, ${api_key}, ${username}, ${password}, and ${basic}: base64 of
+  // username:password, when either is set.
+  const Credentials* stamp = nullptr;
 };
 
-// connection <- connection_fields, credentials <- captured, stamp <- the credential fields
-// that are set (`basic` is base64 of username:password when either is set).
+// connection <- connection_fields, credentials <- captured, stamp <- `credentials` itself.
 TemplateValues templateValues(const Credentials& credentials);
 
 struct Filled {

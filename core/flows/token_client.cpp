@@ -30,7 +30,7 @@ FlowResult<TokenSet> exchangeCode(const HttpClient& http, const ProviderSpec& sp
                                   Provider& hooks, const ClientRegistration& client,
                                   const CodeExchange& exchange) {
   TemplateValues values;
-  values.connection = exchange.connection_fields;
+  values.connection = &exchange.connection_fields;
   Params grant = {{"grant_type", "authorization_code"},
                   {"code", exchange.code},
                   {"redirect_uri", exchange.redirect_uri}};
@@ -65,7 +65,7 @@ FlowResult<TokenSet> fetchClientCredentials(
     const ClientRegistration& client, const std::vector<std::string>& scopes,
     const std::map<std::string, std::string>& connection_fields) {
   TemplateValues values;
-  values.connection = connection_fields;
+  values.connection = &connection_fields;
   Params grant = {{"grant_type", "client_credentials"}};
   const std::string scope = joinScopes(spec, scopes);
   if (!scope.empty()) grant.emplace_back("scope", scope);

@@ -1,19 +1,12 @@
 #include "core/proxy/request_head.hpp"
 
-#include <algorithm>
+#include "core/flows/line_breaks.hpp"
 
 namespace keyhop::proxy {
 namespace {
 
 // Bodies up to this size travel in the head's buffer: one send (one TLS record) per request.
 constexpr std::size_t kInlineBody = 16 * 1024;
-
-// One pass over every header name and value of every request: a plain loop, not find_first_of
-// (which searches the set once per character).
-bool splitsTheRequest(const std::string& text) {
-  return std::any_of(text.begin(), text.end(),
-                     [](char c) { return c == '\r' || c == '\n' || c == '\0'; });
-}
 
 bool methodCarriesBody(const std::string& method) {
   return method == "POST" || method == "PUT" || method == "PATCH";
@@ -33,7 +26,8 @@ RequestBytes serializeRequest(UpstreamRequest&& request) {
   head.append(request.method).append(" ").append(request.target).append(" HTTP/1.1\r\n");
   head.append("Host: ").append(request.host_header).append("\r\n");
   for (const auto& header : request.headers) {
-    if (header.name.empty() || splitsTheRequest(header.name) || splitsTheRequest(header.value)) {
+    if (header.name.empty() || flows::holdsLineBreak(header.name) ||
+        flows::holdsLineBreak(header.value)) {
       continue;
     }
     head.append(header.name).append(": ").append(header.value).append("\r\n");

@@ -65,8 +65,7 @@ void addApiRoutes(Router& router, const ApiContext& context) {
       .add("GET", "/v1/connections/{integration}/{user_id}/token",
            withAccount(key, getConnectionToken(context)))
 
-      .add("*", "/proxy/{integration}/{path...}", proxyRequest(context), RunOn::Reactor,
-           BodyMode::Streamed);
+      .add("*", "/proxy/{integration}/{path...}", proxyRequest(context), BodyMode::Streamed);
 }
 
 }  // namespace keyhop::server

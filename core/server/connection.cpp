@@ -411,6 +411,10 @@ void Connection::dispatch(Request&& request, const Route& route) {
   const auto* sync = std::get_if<SyncHandler>(&route.handler);
   const auto* async = std::get_if<AsyncHandler>(&route.handler);
 
+  if (std::holds_alternative<StreamHandler>(route.handler)) {
+    startStream(std::move(request), route);
+    return;
+  }
   if (route.run_on == RunOn::Reactor && sync) {
     Response response;
     try {
@@ -439,10 +443,6 @@ void Connection::dispatch(Request&& request, const Route& route) {
       Response response = std::move(*answered_inline_);
       answered_inline_.reset();
       respond(std::move(response));
-    } else if (streamed_inline_) {
-      auto start = std::move(streamed_inline_);
-      streamed_inline_ = nullptr;
-      startStream(std::move(start));
     }
     return;
   }
@@ -485,16 +485,6 @@ Responder Connection::makeResponder() {
         mailbox->post([reactor, id, response = std::move(response)]() mutable {
           reactor->complete(id, std::move(response));
         });
-      },
-      [mailbox = reactor_.mailbox(), reactor = &reactor_,
-       id = id_](Responder::StreamStart&& start) {
-        if (mailbox->isOwnerThread()) {
-          reactor->startStream(id, std::move(start));
-          return;
-        }
-        mailbox->post([reactor, id, start = std::move(start)]() mutable {
-          reactor->startStream(id, std::move(start));
-        });
       });
 }
 
@@ -510,19 +500,14 @@ void Connection::complete(Response&& response) {
   });
 }
 
-void Connection::startStream(std::function<void(ResponseStream&)>&& start) {
-  if (closed_ || !handling_) return;
-  if (in_handler_call_) {  // a Reactor handler streams: once it has returned
-    streamed_inline_ = std::move(start);
-    return;
-  }
+void Connection::startStream(Request&& request, const Route& route) {
   stream_ = std::make_unique<Stream>(*this);
   Stream* stream = stream_.get();
   guarded([&] {
     try {
-      start(*stream);
+      std::get<StreamHandler>(route.handler)(std::move(request), *stream);
     } catch (...) {
-      context_.log.error("a streamed response failed to start: %s", currentExceptionText());
+      logHandlerFailure(context_.log, route);
       if (stream->headSent()) {
         close();
       } else {

@@ -41,8 +41,6 @@ class Connection final : private net::EventHandler {
   void start();
   // The answer to the request in flight.
   void complete(Response&& response);
-  // The answer to the request in flight, in pieces: `start` gets the stream to send them.
-  void startStream(std::function<void(ResponseStream&)>&& start);
   // The server is stopping: close now if idle, else after the current response.
   void drain();
   // Closes idle, stalled or lingering connections whose time is up.
@@ -65,6 +63,8 @@ class Connection final : private net::EventHandler {
   void handle(Request&& request);
   void dispatch(Request&& request, const Route& route);
   Responder makeResponder();
+  // A StreamHandler's request: it gets the stream to answer through.
+  void startStream(Request&& request, const Route& route);
   void respond(Response&& response);
   void flush();
   void responseSent();
@@ -113,13 +113,12 @@ class Connection final : private net::EventHandler {
   bool pumping_body_ = false;
 
   bool keep_alive_ = true;
-  bool http10_keep_alive_ = false;                        // an HTTP/1.0 client asked for keep-alive
-  bool http10_ = false;                                   // the request in flight is HTTP/1.0
-  bool head_ = false;                                     // the request in flight is a HEAD
-  bool handling_ = false;                                 // a request is with its handler
-  bool in_handler_call_ = false;                          // a Reactor handler is on the stack
-  std::optional<Response> answered_inline_;               // its answer, sent once it returns
-  std::function<void(ResponseStream&)> streamed_inline_;  // or its stream, started then
+  bool http10_keep_alive_ = false;           // an HTTP/1.0 client asked for keep-alive
+  bool http10_ = false;                      // the request in flight is HTTP/1.0
+  bool head_ = false;                        // the request in flight is a HEAD
+  bool handling_ = false;                    // a request is with its handler
+  bool in_handler_call_ = false;             // a Reactor handler is on the stack
+  std::optional<Response> answered_inline_;  // its answer, sent once it returns
   bool in_process_input_ = false;
 
   std::string out_head_;  // bytes to send: interim 100s and a response head...

@@ -15,12 +15,12 @@
 namespace keyhop::server {
 
 struct Request {
-  std::string method;                         // as sent: "GET", "POST", ...
-  std::string target;                         // the raw request target: path and query, undecoded
-  std::string path;                           // raw, without the query
-  std::string query;                          // raw, without the '?'
-  HeaderList headers;                         // in arrival order, repeats kept
-  std::string body;                           // de-chunked
+  std::string method;  // as sent: "GET", "POST", ...
+  std::string target;  // the raw request target: path and query, undecoded
+  std::string path;    // raw, without the query
+  std::string query;   // raw, without the '?'
+  HeaderList headers;  // in arrival order, repeats kept
+  std::string body;    // de-chunked
   // Instead of `body`, for a body larger than the server buffers on a route that takes it
   // streamed (Route::body); null otherwise.
   std::shared_ptr<RequestBody> body_stream;

@@ -44,11 +44,16 @@ Object::Ptr summary(const registry::ProviderEntry& provider) {
 
 std::string authModeName(AuthMode mode) {
   switch (mode) {
-    case AuthMode::OAuth2: return "oauth2";
-    case AuthMode::OAuth2ClientCredentials: return "oauth2_cc";
-    case AuthMode::OAuth1: return "oauth1";
-    case AuthMode::ApiKey: return "api_key";
-    case AuthMode::Basic: return "basic";
+    case AuthMode::OAuth2:
+      return "oauth2";
+    case AuthMode::OAuth2ClientCredentials:
+      return "oauth2_cc";
+    case AuthMode::OAuth1:
+      return "oauth1";
+    case AuthMode::ApiKey:
+      return "api_key";
+    case AuthMode::Basic:
+      return "basic";
   }
   return "unknown";
 }
@@ -118,10 +123,9 @@ std::string providerDetailJson(const registry::ProviderEntry& provider) {
   if (spec.oauth1) {
     Object::Ptr oauth1 = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
     oauth1->set("request_url", spec.oauth1->request_url);
-    const char* signature = spec.oauth1->signature == Oauth1Signature::HmacSha256 ? "HMAC-SHA256"
-                            : spec.oauth1->signature == Oauth1Signature::Plaintext
-                                ? "PLAINTEXT"
-                                : "HMAC-SHA1";
+    const char* signature = spec.oauth1->signature == Oauth1Signature::HmacSha256  ? "HMAC-SHA256"
+                            : spec.oauth1->signature == Oauth1Signature::Plaintext ? "PLAINTEXT"
+                                                                                   : "HMAC-SHA1";
     oauth1->set("signature", signature);
     object->set("oauth1", oauth1);
   }

@@ -8,8 +8,7 @@ namespace keyhop::server {
 
 class Responder::State final {
  public:
-  State(Deliver deliver, DeliverStream deliver_stream)
-      : deliver_(std::move(deliver)), deliver_stream_(std::move(deliver_stream)) {}
+  explicit State(Deliver deliver) : deliver_(std::move(deliver)) {}
 
   ~State() {
     if (called_.exchange(true)) return;
@@ -26,26 +25,13 @@ class Responder::State final {
     deliver_(std::move(response));
   }
 
-  void stream(StreamStart&& start) {
-    if (called_.exchange(true)) return;
-    if (deliver_stream_) {
-      deliver_stream_(std::move(start));
-    } else {
-      deliver_(Response::error(500, "internal_error", "this server cannot stream responses"));
-    }
-  }
-
  private:
   Deliver deliver_;
-  DeliverStream deliver_stream_;
   std::atomic<bool> called_{false};
 };
 
-Responder::Responder(Deliver deliver, DeliverStream deliver_stream)
-    : state_(std::make_shared<State>(std::move(deliver), std::move(deliver_stream))) {}
+Responder::Responder(Deliver deliver) : state_(std::make_shared<State>(std::move(deliver))) {}
 
 void Responder::operator()(Response response) const { state_->call(std::move(response)); }
-
-void Responder::stream(StreamStart start) const { state_->stream(std::move(start)); }
 
 }  // namespace keyhop::server

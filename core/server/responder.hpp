@@ -4,7 +4,6 @@
 #include <memory>
 
 #include "core/server/http_message.hpp"
-#include "core/server/response_stream.hpp"
 
 namespace keyhop::server {
 
@@ -14,18 +13,12 @@ namespace keyhop::server {
 class Responder final {
  public:
   using Deliver = std::function<void(Response&&)>;
-  using StreamStart = std::function<void(ResponseStream&)>;
-  using DeliverStream = std::function<void(StreamStart&&)>;
 
-  // `deliver` (or `deliver_stream`) runs once, on the thread that answers (or drops the last
-  // copy, which delivers a 500).
-  explicit Responder(Deliver deliver, DeliverStream deliver_stream = {});
+  // `deliver` runs once, on the thread that answers (or drops the last copy, which delivers a
+  // 500).
+  explicit Responder(Deliver deliver);
 
-  // Answers with a whole response.
   void operator()(Response response) const;
-  // Answers in pieces: `start` runs on the connection's reactor thread with the stream to send
-  // them through; it is dropped if the connection is gone by then.
-  void stream(StreamStart start) const;
 
  private:
   class State;

@@ -5,6 +5,8 @@
 
 #include <algorithm>
 
+#include "core/flows/line_breaks.hpp"
+
 namespace keyhop::server {
 namespace {
 
@@ -15,10 +17,6 @@ bool isTokenChar(char c) {
 
 bool safeName(const std::string& name) {
   return !name.empty() && std::all_of(name.begin(), name.end(), isTokenChar);
-}
-
-bool safeText(std::string_view text) {
-  return text.find_first_of("\r\n", 0, 3) == std::string::npos;  // NUL included
 }
 
 const std::string& standardReason(int status) {
@@ -35,7 +33,7 @@ void appendHead(std::string& out, int status, std::string_view reason, const Hea
   out += "HTTP/1.1 ";
   out += std::to_string(status);
   out += ' ';
-  if (!reason.empty() && safeText(reason)) {
+  if (!reason.empty() && !flows::holdsLineBreak(reason)) {
     out += reason;
   } else {
     out += standardReason(status);
@@ -46,7 +44,7 @@ void appendHead(std::string& out, int status, std::string_view reason, const Hea
         equalsIgnoreCase(header.name, "Transfer-Encoding") ||
         equalsIgnoreCase(header.name, "Connection"))
       continue;
-    if (!safeName(header.name) || !safeText(header.value)) {
+    if (!safeName(header.name) || flows::holdsLineBreak(header.value)) {
       Poco::Logger::get("keyhop.server").warning("dropped an unsafe response header");
       continue;
     }

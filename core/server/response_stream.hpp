@@ -1,7 +1,7 @@
 #pragma once
 
 // A response sent in pieces as it is produced: how the proxy passes a provider's answer on
-// while it arrives, with bounded memory. Obtained through Responder::stream(); it lives on the
+// while it arrives, with bounded memory. A StreamHandler (router.hpp) gets one; it lives on the
 // reactor thread of the request's connection, and every call must be made on that thread.
 
 #include <cstdint>

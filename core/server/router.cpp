@@ -34,6 +34,11 @@ Router& Router::add(std::string method, std::string pattern, AsyncHandler handle
   return addRoute({std::move(method), std::move(pattern), std::move(handler), run_on, body});
 }
 
+Router& Router::add(std::string method, std::string pattern, StreamHandler handler, BodyMode body) {
+  return addRoute(
+      {std::move(method), std::move(pattern), std::move(handler), RunOn::Reactor, body});
+}
+
 Router& Router::addRoute(Route route) {
   const auto fail = [&](const std::string& why) {
     throw std::invalid_argument("route " + route.method + " " + route.pattern + ": " + why);

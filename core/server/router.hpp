@@ -16,6 +16,7 @@
 
 #include "core/server/http_message.hpp"
 #include "core/server/responder.hpp"
+#include "core/server/response_stream.hpp"
 
 namespace keyhop::server {
 
@@ -32,11 +33,16 @@ enum class BodyMode { Buffered, Streamed };
 using SyncHandler = std::function<Response(const Request&)>;
 // Answers through the Responder, now or later, from any thread.
 using AsyncHandler = std::function<void(Request&&, Responder)>;
+// Answers through the stream, on the connection's reactor thread: called there (it must never
+// block; what may block goes through ResponseStream::offload), it may answer at once or later,
+// whole (ResponseStream::fail) or in pieces. The proxy's hot path: no responder to share, no
+// hop between threads.
+using StreamHandler = std::function<void(Request&&, ResponseStream&)>;
 
 struct Route {
   std::string method;  // "*": any method
   std::string pattern;
-  std::variant<SyncHandler, AsyncHandler> handler;
+  std::variant<SyncHandler, AsyncHandler, StreamHandler> handler;
   RunOn run_on = RunOn::Worker;
   BodyMode body = BodyMode::Buffered;
 };
@@ -57,6 +63,8 @@ class Router final {
               RunOn run_on = RunOn::Worker);
   Router& add(std::string method, std::string pattern, AsyncHandler handler,
               RunOn run_on = RunOn::Worker, BodyMode body = BodyMode::Buffered);
+  Router& add(std::string method, std::string pattern, StreamHandler handler,
+              BodyMode body = BodyMode::Buffered);
 
   // `path` is raw (undecoded, without the query).
   RouteMatch match(std::string_view method, std::string_view path) const;

@@ -88,11 +88,6 @@ void ServerReactor::complete(std::uint64_t id, Response&& response) {
   if (it != connections_.end()) it->second->complete(std::move(response));
 }
 
-void ServerReactor::startStream(std::uint64_t id, std::function<void(ResponseStream&)>&& start) {
-  const auto it = connections_.find(id);
-  if (it != connections_.end()) it->second->startStream(std::move(start));
-}
-
 void ServerReactor::release(std::uint64_t id) {
   const auto it = connections_.find(id);
   if (it == connections_.end()) return;

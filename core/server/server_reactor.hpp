@@ -19,7 +19,6 @@
 #include "core/server/http_message.hpp"
 #include "core/server/mailbox.hpp"
 #include "core/server/reactor_service.hpp"
-#include "core/server/response_stream.hpp"
 #include "core/server/server_context.hpp"
 
 namespace keyhop::server {
@@ -49,8 +48,6 @@ class ServerReactor final : private net::EventHandler {
   const std::shared_ptr<Mailbox>& mailbox() const { return mailbox_; }
   // The answer to connection `id`'s request in flight; dropped if the connection is gone.
   void complete(std::uint64_t id, Response&& response);
-  // The same, answered in pieces (Responder::stream).
-  void startStream(std::uint64_t id, std::function<void(ResponseStream&)>&& start);
   ReactorService* service() { return service_.get(); }
   // `connection` has closed its socket: destroy it once no call of it is on the stack.
   void release(std::uint64_t id);

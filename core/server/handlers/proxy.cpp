@@ -55,9 +55,9 @@ void proceed(ResponseStream& stream, credentials::CredentialsEngine& engine,
 
 // What may block (the store: an account, an integration or a connection not in the caches, a
 // refresh that is due) runs on a worker; the exchange starts back on the reactor.
-void proceedFromStore(ResponseStream& stream, const ApiContext& context,
-                      std::shared_ptr<Request> request, std::string secret_key,
-                      std::string user_id) {
+void proceedFromStore(ResponseStream& stream, const ApiContext& context, Request&& taken,
+                      std::string secret_key, std::string user_id) {
+  auto request = std::make_shared<Request>(std::move(taken));  // the worker's task is copyable
   auto* engine = &context.credentials;
   auto* accounts = &context.accounts;
   // The client may leave while the worker looks things up: then the stream is gone too.
@@ -93,30 +93,25 @@ void proceedFromStore(ResponseStream& stream, const ApiContext& context,
 
 }  // namespace
 
-AsyncHandler proxyRequest(const ApiContext& context) {
-  return [context](Request&& request, Responder responder) {
+StreamHandler proxyRequest(const ApiContext& context) {
+  return [context](Request&& request, ResponseStream& stream) {
     const auto key = bearerToken(request);
-    if (!key) return responder(invalidSecretKey());
+    if (!key) return stream.fail(invalidSecretKey());
     const std::string* user_id = request.header("Keyhop-User-Id");
-    if (!user_id || !validUserId(*user_id)) return responder(invalidUserId());
-    auto shared = std::make_shared<Request>(std::move(request));
-    // The route's copy of the context lives as long as the router: referred to, not copied.
-    responder.stream([&context, shared, secret_key = std::string(*key),
-                      user_id = *user_id](ResponseStream& stream) {
-      // The hot path: every lookup a cache hit, nothing blocks, the request leaves from here.
-      const auto account = context.accounts.findCached(secret_key);
-      const auto integration_id = account ? context.credentials.cachedIntegrationId(
-                                                account->id, shared->params.at("integration"))
-                                          : std::nullopt;
-      const auto connection =
-          integration_id ? context.credentials.cachedFresh({account->id, *integration_id, user_id})
-                         : nullptr;
-      if (!connection) {
-        proceedFromStore(stream, context, shared, secret_key, user_id);
-        return;
-      }
-      proceed(stream, context.credentials, connection, prepare(*connection, std::move(*shared)));
-    });
+    if (!user_id || !validUserId(*user_id)) return stream.fail(invalidUserId());
+    // The hot path: every lookup a cache hit, nothing blocks, the request leaves from here.
+    const auto account = context.accounts.findCached(*key);
+    const auto integration_id = account ? context.credentials.cachedIntegrationId(
+                                              account->id, request.params.at("integration"))
+                                        : std::nullopt;
+    const auto connection =
+        integration_id ? context.credentials.cachedFresh({account->id, *integration_id, *user_id})
+                       : nullptr;
+    if (!connection) {
+      proceedFromStore(stream, context, std::move(request), std::string(*key), *user_id);
+      return;
+    }
+    proceed(stream, context.credentials, connection, prepare(*connection, std::move(request)));
   };
 }
 

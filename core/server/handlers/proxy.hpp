@@ -10,10 +10,10 @@
 
 namespace keyhop::server {
 
-// Runs on the connection's reactor thread (RunOn::Reactor), which needs an UpstreamService
+// Runs on the connection's reactor thread, which needs an UpstreamService
 // (upstream_service.hpp) as its reactor service. When the account, the integration and fresh
 // credentials are all cached, the request leaves at once; otherwise the lookups (and a refresh
 // that is due) run on a worker first.
-AsyncHandler proxyRequest(const ApiContext& context);
+StreamHandler proxyRequest(const ApiContext& context);
 
 }  // namespace keyhop::server

@@ -1,32 +1,36 @@
 #include "core/flows/templates.hpp"
 
 #include <catch2/catch.hpp>
+#include <map>
+#include <string>
 
 using namespace keyhop::flows;
 
 namespace {
 
-TemplateValues withSubdomain(const std::string& subdomain) {
+// The fields a test's values view: they must outlive the fill.
+struct Subdomain {
+  explicit Subdomain(const std::string& subdomain) : fields{{"subdomain", subdomain}} {
+    values.connection = &fields;
+  }
+  std::map<std::string, std::string> fields;
   TemplateValues values;
-  values.connection["subdomain"] = subdomain;
-  return values;
-}
+};
 
 }  // namespace
 
 TEST_CASE("fillUrl puts a strict host label into the host", "[flows]") {
   const auto filled = fillUrl("https://${connection.subdomain}.zendesk.example/oauth/token",
-                              withSubdomain("acme-eu"), "token_url");
+                              Subdomain("acme-eu").values, "token_url");
   REQUIRE(filled);
   CHECK(filled.value == "https://acme-eu.zendesk.example/oauth/token");
 }
 
 TEST_CASE("fillUrl refuses host values that would move the request elsewhere", "[flows]") {
   const std::string url = "https://${connection.subdomain}.zendesk.example/oauth/token";
-  for (const std::string bad :
-       {"evil.com/", "a..b", "a@evil.com", "evil.com:443", "a\r\nX: y", "a%2fb", "a b", "",
-        ".a", "a.", "-a", "a/b"}) {
-    const auto filled = fillUrl(url, withSubdomain(bad), "token_url");
+  for (const std::string bad : {"evil.com/", "a..b", "a@evil.com", "evil.com:443", "a\r\nX: y",
+                                "a%2fb", "a b", "", ".a", "a.", "-a", "a/b"}) {
+    const auto filled = fillUrl(url, Subdomain(bad).values, "token_url");
     CAPTURE(bad);
     REQUIRE_FALSE(filled);
     CHECK(filled.error.find("token_url") != std::string::npos);
@@ -35,28 +39,29 @@ TEST_CASE("fillUrl refuses host values that would move the request elsewhere", "
 }
 
 TEST_CASE("fillUrl percent-encodes values in the path and query", "[flows]") {
+  const std::map<std::string, std::string> captured{{"team", "a/b?c=d#e"}};
   TemplateValues values;
-  values.credentials["team"] = "a/b?c=d#e";
+  values.credentials = &captured;
   const auto filled = fillUrl("https://api.example/teams/${credentials.team}?t=${credentials.team}",
                               values, "api.base_url");
   REQUIRE(filled);
-  CHECK(filled.value ==
-        "https://api.example/teams/a%2Fb%3Fc%3Dd%23e?t=a%2Fb%3Fc%3Dd%23e");
+  CHECK(filled.value == "https://api.example/teams/a%2Fb%3Fc%3Dd%23e?t=a%2Fb%3Fc%3Dd%23e");
 }
 
 TEST_CASE("a URL that starts with a placeholder takes a whole checked origin", "[flows]") {
+  std::map<std::string, std::string> captured{{"instance_url", "https://na1.salesforce.example/"}};
   TemplateValues values;
-  values.credentials["instance_url"] = "https://na1.salesforce.example/";
+  values.credentials = &captured;
   auto filled = fillUrl("${credentials.instance_url}/services/data", values, "api.base_url");
   REQUIRE(filled);
   CHECK(filled.value == "https://na1.salesforce.example/services/data");
 
-  values.credentials["instance_url"] = "http://127.0.0.1:8080";
+  captured["instance_url"] = "http://127.0.0.1:8080";
   CHECK(fillUrl("${credentials.instance_url}/x", values, "api.base_url"));
-  for (const std::string bad : {"http://evil.example", "https://user@evil.example",
-                                "https://evil.example/path", "javascript:alert(1)",
-                                "https://evil.example:99999"}) {
-    values.credentials["instance_url"] = bad;
+  for (const std::string bad :
+       {"http://evil.example", "https://user@evil.example", "https://evil.example/path",
+        "javascript:alert(1)", "https://evil.example:99999"}) {
+    captured["instance_url"] = bad;
     CAPTURE(bad);
     CHECK_FALSE(fillUrl("${credentials.instance_url}/x", values, "api.base_url"));
   }
@@ -69,8 +74,8 @@ TEST_CASE("a missing value is named, a secret value never appears in an error", 
 
   keyhop::Credentials credentials;
   credentials.access_token = "tok\r\nen-SECRET";
-  const auto split = fillText("Bearer ${access_token}", templateValues(credentials),
-                              "api.stamp.format");
+  const auto split =
+      fillText("Bearer ${access_token}", templateValues(credentials), "api.stamp.format");
   REQUIRE_FALSE(split);
   CHECK(split.error.find("SECRET") == std::string::npos);
   CHECK(split.error.find("api.stamp.format") != std::string::npos);
@@ -84,8 +89,8 @@ TEST_CASE("templateValues exposes the stamp placeholders, basic included", "[flo
   credentials.captured["team_id"] = "T1";
   const TemplateValues values = templateValues(credentials);
   const auto filled =
-      fillText("Basic ${basic} ${username} ${connection.subdomain} ${credentials.team_id}",
-               values, "api.stamp.format");
+      fillText("Basic ${basic} ${username} ${connection.subdomain} ${credentials.team_id}", values,
+               "api.stamp.format");
   REQUIRE(filled);
   CHECK(filled.value == "Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ== Aladdin acme T1");
   CHECK_FALSE(fillText("${api_key}", values, "api.stamp.format"));

@@ -3,9 +3,11 @@
 #include <catch2/catch.hpp>
 #include <stdexcept>
 
+using keyhop::server::BodyMode;
 using keyhop::server::Request;
 using keyhop::server::Responder;
 using keyhop::server::Response;
+using keyhop::server::ResponseStream;
 using keyhop::server::RouteMatch;
 using keyhop::server::Router;
 using keyhop::server::RunOn;
@@ -89,7 +91,7 @@ TEST_CASE("Router reports 405 with the allowed methods, HEAD falling back to GET
   CHECK(router.match("HEAD", "/z/other").route->method == "*");
 }
 
-TEST_CASE("Router takes synchronous and asynchronous handlers", "[server]") {
+TEST_CASE("Router takes synchronous and asynchronous and streaming handlers", "[server]") {
   Router router;
   router.add("GET", "/sync", [](const Request&) { return Response::text(200, "s"); });
   router.add(
@@ -100,6 +102,14 @@ TEST_CASE("Router takes synchronous and asynchronous handlers", "[server]") {
   CHECK(std::holds_alternative<keyhop::server::AsyncHandler>(
       router.match("GET", "/async").route->handler));
   CHECK(router.match("GET", "/sync").route->run_on == RunOn::Worker);
+
+  router.add(
+      "POST", "/stream", [](Request&&, ResponseStream& stream) { stream.end(); },
+      BodyMode::Streamed);
+  const RouteMatch streamed = router.match("POST", "/stream");
+  CHECK(std::holds_alternative<keyhop::server::StreamHandler>(streamed.route->handler));
+  CHECK(streamed.route->run_on == RunOn::Reactor);  // a stream lives on its reactor thread
+  CHECK(streamed.route->body == BodyMode::Streamed);
 }
 
 TEST_CASE("Router refuses malformed and duplicate routes at start-up", "[server]") {
