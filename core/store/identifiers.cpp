@@ -1,13 +1,15 @@
 #include "core/store/identifiers.hpp"
 
+// SHA256_Init/Update/Final: see sha256Hex.
+#define OPENSSL_SUPPRESS_DEPRECATED
+
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
 #include <openssl/rand.h>
+#include <openssl/sha.h>
 
 #include <array>
 #include <chrono>
 #include <cstdint>
-#include <memory>
 #include <mutex>
 #include <stdexcept>
 
@@ -92,19 +94,16 @@ std::string sha256Hex(std::string_view text) {
 }
 
 void sha256Hex(std::string_view text, std::string& hex) {
-  // Fetched once, and one context per thread reused: OpenSSL 3 looks EVP_sha256() up in its
-  // provider tables on every use and allocates a context per EVP_Digest, which costs more than
-  // hashing a key (this runs on every authenticated request).
-  static EVP_MD* const sha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
-  thread_local const std::unique_ptr<EVP_MD_CTX, void (*)(EVP_MD_CTX*)> context(EVP_MD_CTX_new(),
-                                                                                EVP_MD_CTX_free);
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int size = 0;
-  if (sha256 == nullptr || context == nullptr ||
-      EVP_DigestInit_ex2(context.get(), sha256, nullptr) != 1 ||
-      EVP_DigestUpdate(context.get(), text.data(), text.size()) != 1 ||
-      EVP_DigestFinal_ex(context.get(), digest, &size) != 1) {
-    throw std::runtime_error("SHA-256 failed (OpenSSL EVP_Digest*)");
+  // OpenSSL's own SHA-256, not the EVP interface: EVP frees and allocates a provider context on
+  // every init and dispatches through provider tables, which costs twice the hash itself on a
+  // short key (measured: 227 ns against 98 warm, 614 against 205 with cold caches), and this
+  // runs on every authenticated request. Deprecated in OpenSSL 3 in favour of EVP, still there.
+  SHA256_CTX context;
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  const unsigned int size = SHA256_DIGEST_LENGTH;
+  if (SHA256_Init(&context) != 1 || SHA256_Update(&context, text.data(), text.size()) != 1 ||
+      SHA256_Final(digest, &context) != 1) {
+    throw std::runtime_error("SHA-256 failed (OpenSSL SHA256_*)");
   }
   static constexpr char kHex[] = "0123456789abcdef";
   hex.resize(size * 2);
