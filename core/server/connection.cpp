@@ -91,26 +91,25 @@ class Connection::Stream final : public ResponseStream {
       if (then) mailbox->post(std::move(then));
     });
   }
-  void onDrained(std::function<void()> callback) override { drained_ = std::move(callback); }
-  void onClosed(std::function<void()> callback) override { closed_ = std::move(callback); }
+  void listen(std::weak_ptr<StreamListener> listener) override { listener_ = std::move(listener); }
 
   bool headSent() const { return head_sent_; }
   void drained() {
-    if (!done_ && drained_) drained_();
+    if (done_) return;
+    if (const auto listener = listener_.lock()) listener->streamDrained();
   }
   // The connection closed under the stream: the producer hears it once, then nothing more.
   void closed() {
     if (done_) return;
     done_ = true;
-    if (closed_) closed_();
+    if (const auto listener = listener_.lock()) listener->streamClosed();
   }
 
  private:
   Connection& connection_;
   bool head_sent_ = false;
   bool done_ = false;
-  std::function<void()> drained_;
-  std::function<void()> closed_;
+  std::weak_ptr<StreamListener> listener_;
 };
 
 // The streamed body of the request in flight, handed to its handler as it arrives. The

@@ -134,7 +134,7 @@ class Connection final : private net::EventHandler {
   bool stream_chunked_ = false;
   bool stream_body_ = true;     // body bytes are sent (not for HEAD, 204, 304)
   bool stream_ended_ = false;   // end() was called
-  bool stream_paused_ = false;  // sendBody said "wait": onDrained is owed
+  bool stream_paused_ = false;  // sendBody said "wait": streamDrained is owed
 
   bool peer_closed_ = false;
   bool lingering_ = false;

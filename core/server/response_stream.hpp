@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string_view>
 
@@ -13,6 +14,18 @@
 #include "core/server/reactor_service.hpp"
 
 namespace keyhop::server {
+
+// Hears what happens to the client while a producer answers it, on the stream's reactor
+// thread. Held weakly by the stream: a producer that is gone is not told.
+class StreamListener {
+ public:
+  virtual ~StreamListener() = default;
+  // The queued body is written out after sendBody returned false.
+  virtual void streamDrained() {}
+  // The connection closed before end() or fail(): stop producing, and never call the stream
+  // again (it is gone once this returns). Told once.
+  virtual void streamClosed() = 0;
+};
 
 class ResponseStream {
  public:
@@ -28,7 +41,8 @@ class ResponseStream {
   virtual void sendHead(int status, std::string_view reason, const HeaderList& headers,
                         std::optional<std::uint64_t> content_length, bool has_body) = 0;
   // Queues a piece of the body. False when the client has this much unread already that the
-  // producer should wait for onDrained before sending more (the piece is queued either way).
+  // producer should wait for StreamListener::streamDrained before sending more (the piece is
+  // queued either way).
   virtual bool sendBody(std::string_view bytes) = 0;
   // The body is complete.
   virtual void end() = 0;
@@ -41,11 +55,9 @@ class ResponseStream {
   // it still has a client there: the connection may have closed meanwhile.
   virtual void offload(std::function<std::function<void()>()> work) = 0;
 
-  // Runs once the queued body is written out after sendBody returned false.
-  virtual void onDrained(std::function<void()> callback) = 0;
-  // Runs once if the connection closes before end() or fail(): stop producing, and never call
-  // this stream again (it is gone after the callback returns).
-  virtual void onClosed(std::function<void()> callback) = 0;
+  // From now on `listener` hears of the client (in place of any listener before it). Weak, not
+  // a callback to store: this is set on every proxied request.
+  virtual void listen(std::weak_ptr<StreamListener> listener) = 0;
 };
 
 }  // namespace keyhop::server

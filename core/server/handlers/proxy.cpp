@@ -30,28 +30,27 @@ Response invalidUserId() {
                      "characters)");
 }
 
-// Where a request stands once its connection is known: ready to send, or refused.
-using Prepared = std::variant<Response, std::pair<ProxyPlan, proxy::UpstreamRequest>>;
-
-Prepared prepare(const credentials::ConnectionSnapshot& connection, Request&& request) {
-  auto plan = planProxyRequest(connection, std::move(request));
-  if (auto* refused = std::get_if<Response>(&plan)) return std::move(*refused);
-  auto stamped = stampPlan(connection, std::get<ProxyPlan>(plan));
-  if (auto* refused = std::get_if<Response>(&stamped)) return std::move(*refused);
-  return std::make_pair(std::get<ProxyPlan>(std::move(plan)),
-                        std::get<proxy::UpstreamRequest>(std::move(stamped)));
-}
+// Where a request stands once its connection is known: planned, or refused.
+using Planned = std::variant<ProxyPlan, Response>;
 
 void proceed(ResponseStream& stream, credentials::CredentialsEngine& engine,
-             credentials::SnapshotPtr connection, Prepared prepared) {
-  if (auto* refused = std::get_if<Response>(&prepared)) {
+             credentials::SnapshotPtr connection, Planned&& planned) {
+  if (auto* refused = std::get_if<Response>(&planned)) {
     stream.fail(std::move(*refused));
     return;
   }
-  auto& [plan, first_attempt] = std::get<1>(prepared);
-  startProxyExchange(stream, engine, std::move(connection), std::move(plan),
-                     std::move(first_attempt));
+  startProxyExchange(stream, engine, std::move(connection),
+                     std::get<ProxyPlan>(std::move(planned)));
 }
+
+class ClientHere final : public StreamListener {
+ public:
+  explicit operator bool() const { return here_; }
+  void streamClosed() override { here_ = false; }
+
+ private:
+  bool here_ = true;
+};
 
 // What may block (the store: an account, an integration or a connection not in the caches, a
 // refresh that is due) runs on a worker; the exchange starts back on the reactor.
@@ -61,8 +60,8 @@ void proceedFromStore(ResponseStream& stream, const ApiContext& context, Request
   auto* engine = &context.credentials;
   auto* accounts = &context.accounts;
   // The client may leave while the worker looks things up: then the stream is gone too.
-  auto client_here = std::make_shared<bool>(true);
-  stream.onClosed([client_here] { *client_here = false; });
+  auto client_here = std::make_shared<ClientHere>();
+  stream.listen(client_here);
   stream.offload([&stream, client_here, engine, accounts, request,
                   secret_key = std::move(secret_key),
                   user_id = std::move(user_id)]() -> std::function<void()> {
@@ -79,9 +78,10 @@ void proceedFromStore(ResponseStream& stream, const ApiContext& context, Request
       if (!integration_id) return finish(integrationNotFound());
       const auto fresh = engine->fresh({account->id, *integration_id, user_id});
       if (!fresh) return finish(credentialsFailure(fresh.failure()));
-      auto prepared = std::make_shared<Prepared>(prepare(fresh.snapshot(), std::move(*request)));
-      return [&stream, client_here, engine, connection = fresh.shared(), prepared] {
-        if (*client_here) proceed(stream, *engine, connection, std::move(*prepared));
+      auto planned =
+          std::make_shared<Planned>(planProxyRequest(fresh.snapshot(), std::move(*request)));
+      return [&stream, client_here, engine, connection = fresh.shared(), planned] {
+        if (*client_here) proceed(stream, *engine, connection, std::move(*planned));
       };
     } catch (const std::exception& e) {
       // The store cannot be used. Its message names the database, never a secret.
@@ -111,7 +111,8 @@ StreamHandler proxyRequest(const ApiContext& context) {
       proceedFromStore(stream, context, std::move(request), std::string(*key), *user_id);
       return;
     }
-    proceed(stream, context.credentials, connection, prepare(*connection, std::move(request)));
+    proceed(stream, context.credentials, connection,
+            planProxyRequest(*connection, std::move(request)));
   };
 }
 

@@ -41,6 +41,7 @@ double jitterFraction() {
 }
 
 class ProxyExchange final : public proxy::UpstreamObserver,
+                            public StreamListener,
                             public std::enable_shared_from_this<ProxyExchange> {
  public:
   ProxyExchange(ResponseStream& stream, proxy::UpstreamPool& pool, proxy::ReactorTimer& timer,
@@ -53,18 +54,10 @@ class ProxyExchange final : public proxy::UpstreamObserver,
         connection_(std::move(connection)),
         plan_(std::move(plan)) {}
 
-  void start(proxy::UpstreamRequest request) {
+  void start() {
     self_ = shared_from_this();
-    std::weak_ptr<ProxyExchange> weak = self_;
-    stream_.onClosed([weak] {
-      if (auto exchange = weak.lock()) exchange->clientGone();
-    });
-    stream_.onDrained([weak] {
-      if (auto exchange = weak.lock(); exchange && exchange->upstream_) {
-        exchange->upstream_->resume();
-      }
-    });
-    send(std::move(request));
+    stream_.listen(weak_from_this());
+    sendPlan();
   }
 
   void onHead(proxy::UpstreamHead&& head) override {
@@ -124,6 +117,17 @@ class ProxyExchange final : public proxy::UpstreamObserver,
   }
 
   void onBodyWanted() override { plan_.body_stream->resume(); }
+
+  void streamDrained() override {
+    if (upstream_) upstream_->resume();
+  }
+
+  void streamClosed() override {
+    const auto keep = std::move(self_);
+    client_gone_ = true;
+    if (upstream_) upstream_->cancel();
+    if (waiting_) timer_.cancel(*waiting_);
+  }
 
  private:
   // A plugin's recognizeAuthFailure hook reads whole answers that look fine by their status
@@ -252,8 +256,8 @@ class ProxyExchange final : public proxy::UpstreamObserver,
     sendPlan();
   }
 
-  // Each attempt after the first is stamped anew: an OAuth 1.0a signature (its nonce) is good
-  // for one request only.
+  // Each attempt is stamped anew: an OAuth 1.0a signature (its nonce) is good for one request
+  // only, and a replay carries the refreshed credential.
   void sendPlan() {
     auto stamped = stampPlan(*connection_, plan_);
     if (auto* refused = std::get_if<Response>(&stamped)) {
@@ -269,13 +273,6 @@ class ProxyExchange final : public proxy::UpstreamObserver,
     if (!client_gone_) {
       stream_.fail(keyhopError(503, "store_unavailable", "keyhop cannot read its store now"));
     }
-  }
-
-  void clientGone() {
-    const auto keep = std::move(self_);
-    client_gone_ = true;
-    if (upstream_) upstream_->cancel();
-    if (waiting_) timer_.cancel(*waiting_);
   }
 
   ResponseStream& stream_;  // valid until the client is gone or the answer ended
@@ -297,8 +294,7 @@ class ProxyExchange final : public proxy::UpstreamObserver,
 }  // namespace
 
 void startProxyExchange(ResponseStream& stream, credentials::CredentialsEngine& engine,
-                        credentials::SnapshotPtr connection, ProxyPlan plan,
-                        proxy::UpstreamRequest first_attempt) {
+                        credentials::SnapshotPtr connection, ProxyPlan plan) {
   auto* service = dynamic_cast<UpstreamService*>(stream.service());
   if (!service) {
     stream.fail(keyhopError(500, "proxy_unavailable", "this server has no upstream pool"));
@@ -306,7 +302,7 @@ void startProxyExchange(ResponseStream& stream, credentials::CredentialsEngine& 
   }
   std::make_shared<ProxyExchange>(stream, service->pool(), service->timer(), engine,
                                   std::move(connection), std::move(plan))
-      ->start(std::move(first_attempt));
+      ->start();
 }
 
 }  // namespace keyhop::server

@@ -16,10 +16,10 @@
 
 namespace keyhop::server {
 
-// Starts the exchange; it keeps itself alive until the answer is passed on, fails, or the
-// client leaves. `engine` outlives the server.
+// Starts the exchange: stamps the plan with the connection's credential and sends it (a stamp
+// that cannot be made fails the stream). The exchange keeps itself alive until the answer is
+// passed on, fails, or the client leaves. `engine` outlives the server.
 void startProxyExchange(ResponseStream& stream, credentials::CredentialsEngine& engine,
-                        credentials::SnapshotPtr connection, ProxyPlan plan,
-                        proxy::UpstreamRequest first_attempt);
+                        credentials::SnapshotPtr connection, ProxyPlan plan);
 
 }  // namespace keyhop::server
