@@ -56,6 +56,12 @@ bool isIpAddress(const std::string& host) {
          ::inet_pton(AF_INET6, host.c_str(), address) == 1;
 }
 
+// SSL_get_error needs an empty error queue. Emptying it walks all its slots; looking at its
+// top does not, and it is almost always empty already (this runs before every read and write).
+void clearErrors() {
+  if (ERR_peek_error() != 0) ERR_clear_error();
+}
+
 std::string lastOpenSslReason() {
   const unsigned long code = ERR_peek_last_error();
   const char* reason = code != 0 ? ERR_reason_error_string(code) : nullptr;
@@ -176,12 +182,12 @@ TlsStream::Io TlsStream::handshake() {
 }
 
 TlsStream::Io TlsStream::read(char* data, std::size_t size, std::size_t& received) {
-  ERR_clear_error();
+  clearErrors();
   return outcome(SSL_read_ex(ssl_, data, size, &received), received);
 }
 
 TlsStream::Io TlsStream::write(const char* data, std::size_t size, std::size_t& sent) {
-  ERR_clear_error();
+  clearErrors();
   return outcome(SSL_write_ex(ssl_, data, size, &sent), sent);
 }
 
