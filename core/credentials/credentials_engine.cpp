@@ -17,11 +17,16 @@ const std::string& join(const std::string& a, const std::string& b) {
   return key;
 }
 
-const std::string& cacheKey(const store::ConnectionKey& key) {
+const std::string& cacheKey(std::string_view account_id, std::string_view integration_id,
+                            std::string_view user_id) {
   thread_local std::string joined;
-  joined.assign(key.account_id).append(1, '\x1f').append(key.integration_id);
-  joined.append(1, '\x1f').append(key.user_id);
+  joined.assign(account_id).append(1, '\x1f').append(integration_id);
+  joined.append(1, '\x1f').append(user_id);
   return joined;
+}
+
+const std::string& cacheKey(const store::ConnectionKey& key) {
+  return cacheKey(key.account_id, key.integration_id, key.user_id);
 }
 
 }  // namespace
@@ -86,8 +91,10 @@ FreshResult CredentialsEngine::renewAhead(const store::ConnectionKey& key,
   return refreshes_.run(snapshot->connection_id, [&] { return refresh(*snapshot, true); });
 }
 
-SnapshotPtr CredentialsEngine::cachedFresh(const store::ConnectionKey& key) {
-  auto cached = connections_.find(cacheKey(key));
+SnapshotPtr CredentialsEngine::cachedFresh(std::string_view account_id,
+                                           std::string_view integration_id,
+                                           std::string_view user_id) {
+  auto cached = connections_.find(cacheKey(account_id, integration_id, user_id));
   if (!cached || (*cached)->status != store::ConnectionStatus::Active) return nullptr;
   return servableAsIs(**cached) ? *cached : nullptr;
 }

@@ -28,6 +28,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "core/credentials/connection_snapshot.hpp"
 #include "core/credentials/expiring_lru.hpp"
@@ -86,7 +87,9 @@ class CredentialsEngine final {
   // The cache alone, never blocking, for callers on a reactor thread: the connection's cached
   // credentials when they are active and need no refresh now; null otherwise (then ask fresh()
   // on a worker).
-  SnapshotPtr cachedFresh(const store::ConnectionKey& key);
+  // The key's parts as views: the proxy asks with what the request carries, copying nothing.
+  SnapshotPtr cachedFresh(std::string_view account_id, std::string_view integration_id,
+                          std::string_view user_id);
   std::optional<std::string> cachedIntegrationId(const std::string& account_id,
                                                  const std::string& name);
 

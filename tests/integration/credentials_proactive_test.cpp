@@ -97,7 +97,8 @@ TEST_CASE("1,000 connections expiring within the margin are renewed before expir
     CHECK(*stored.info.last_refresh_at < expires_at);  // before the old token expired
   }
   // The hot path gets the renewed tokens from the cache, without a refresh of its own.
-  REQUIRE(f.engine->cachedFresh(seeded.keys.front()));
+  const auto& key = seeded.keys.front();
+  REQUIRE(f.engine->cachedFresh(key.account_id, key.integration_id, key.user_id));
 
   // Nothing is due any more: the next pass renews nothing.
   REQUIRE(refresher.waitForPasses(2, std::chrono::seconds(10)));

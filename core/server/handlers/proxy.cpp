@@ -105,7 +105,7 @@ StreamHandler proxyRequest(const ApiContext& context) {
                                               account->id, request.params.at("integration"))
                                         : std::nullopt;
     const auto connection =
-        integration_id ? context.credentials.cachedFresh({account->id, *integration_id, *user_id})
+        integration_id ? context.credentials.cachedFresh(account->id, *integration_id, *user_id)
                        : nullptr;
     if (!connection) {
       proceedFromStore(stream, context, std::move(request), std::string(*key), *user_id);

@@ -187,7 +187,7 @@ class ProxyExchange final : public proxy::UpstreamObserver,
   // The provider refused the credential of a request that cannot be replayed (its body was
   // streamed): its answer goes to the client, and the credential is renewed for the next one.
   void refreshForNextRequest() {
-    stream_.offload([&engine = engine_, key = plan_.connection]() -> std::function<void()> {
+    stream_.offload([&engine = engine_, key = connection_->key]() -> std::function<void()> {
       try {
         engine.fresh(key, true);
       } catch (const std::exception& e) {
@@ -229,7 +229,7 @@ class ProxyExchange final : public proxy::UpstreamObserver,
     upstream_->cancel();
     upstream_.reset();
     std::weak_ptr<ProxyExchange> weak = self_;
-    stream_.offload([weak, &engine = engine_, key = plan_.connection]() -> std::function<void()> {
+    stream_.offload([weak, &engine = engine_, key = connection_->key]() -> std::function<void()> {
       try {
         auto fresh = std::make_shared<credentials::FreshResult>(engine.fresh(key, true));
         return [weak, fresh] {

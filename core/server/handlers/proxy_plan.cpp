@@ -26,8 +26,7 @@ std::variant<ProxyPlan, Response> planProxyRequest(
   if (const auto* error = std::get_if<proxy::TargetError>(&resolved)) {
     return keyhopError(400, error->code, error->message);
   }
-  return ProxyPlan{connection.key,
-                   std::get<proxy::UpstreamTarget>(std::move(resolved)),
+  return ProxyPlan{std::get<proxy::UpstreamTarget>(std::move(resolved)),
                    std::move(request.method),
                    proxy::requestHeadersToForward(std::move(request.headers)),
                    std::move(request.body),

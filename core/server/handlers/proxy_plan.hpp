@@ -17,7 +17,6 @@
 namespace keyhop::server {
 
 struct ProxyPlan {
-  store::ConnectionKey connection;
   proxy::UpstreamTarget target;
   std::string method;
   HeaderList headers;  // the caller's, to forward
