@@ -3,7 +3,9 @@
 // keyhop's own request and response types. Handlers see only these, never a Poco or Beast
 // class, so the server model underneath is one replaceable part.
 
-#include <map>
+#include <boost/container/flat_map.hpp>
+#include <boost/container/small_vector.hpp>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -13,6 +15,12 @@
 #include "keyhop/provider.hpp"
 
 namespace keyhop::server {
+
+// Route captures by name (see router.hpp). A route has one to three: kept in the request
+// itself, where a std::map would allocate a node per capture on every request.
+using RouteParams = boost::container::flat_map<
+    std::string, std::string, std::less<>,
+    boost::container::small_vector<std::pair<std::string, std::string>, 3>>;
 
 struct Request {
   std::string method;  // as sent: "GET", "POST", ...
@@ -24,8 +32,8 @@ struct Request {
   // Instead of `body`, for a body larger than the server buffers on a route that takes it
   // streamed (Route::body); null otherwise.
   std::shared_ptr<RequestBody> body_stream;
-  std::map<std::string, std::string> params;  // route captures (see router.hpp)
-  std::string remote_address;                 // "host:port" of the peer
+  RouteParams params;          // route captures
+  std::string remote_address;  // "host:port" of the peer
 
   // The first header of that name (case-insensitive), or null.
   const std::string* header(std::string_view name) const;

@@ -93,7 +93,7 @@ Router& Router::addRoute(Route route) {
 }
 
 bool Router::matches(const std::vector<Segment>& segments, std::string_view path,
-                     std::map<std::string, std::string>* params) {
+                     RouteParams* params) {
   if (path.empty() || path[0] != '/') return false;
   std::size_t pos = 1;  // start of the next path segment; past the end when none is left
   for (const auto& segment : segments) {

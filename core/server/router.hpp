@@ -8,7 +8,6 @@
 // back to GET, the body is not sent.
 
 #include <functional>
-#include <map>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -50,9 +49,9 @@ struct Route {
 struct RouteMatch {
   enum class Outcome { Found, NotFound, MethodNotAllowed };
   Outcome outcome = Outcome::NotFound;
-  const Route* route = nullptr;               // set when Found; owned by the router
-  std::map<std::string, std::string> params;  // set when Found
-  std::string allow;                          // set when MethodNotAllowed: "GET, HEAD"
+  const Route* route = nullptr;  // set when Found; owned by the router
+  RouteParams params;            // set when Found
+  std::string allow;             // set when MethodNotAllowed: "GET, HEAD"
 };
 
 class Router final {
@@ -78,7 +77,7 @@ class Router final {
 
   Router& addRoute(Route route);
   static bool matches(const std::vector<Segment>& segments, std::string_view path,
-                      std::map<std::string, std::string>* params);
+                      RouteParams* params);
 
   std::vector<Route> routes_;
   std::vector<std::vector<Segment>> segments_;  // parallel to routes_
