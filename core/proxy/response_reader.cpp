@@ -92,7 +92,12 @@ ResponseReader::~ResponseReader() = default;
 
 void ResponseReader::start(bool head_request) {
   head_request_ = head_request;
-  parser_ = std::make_unique<Parser>(header_limit_, head_request);
+  // Beast's parser does not reset: a fresh one is moved into the kept allocation.
+  if (parser_) {
+    *parser_ = Parser(header_limit_, head_request);
+  } else {
+    parser_ = std::make_unique<Parser>(header_limit_, head_request);
+  }
   started_ = false;
   delivered_ = false;
   failure_.clear();
@@ -117,7 +122,7 @@ ResponseReader::Status ResponseReader::feed(const char* data, std::size_t size, 
     if (!parser.is_done()) return Status::NeedMore;  // everything fed was used
     if (parser.status == 101) return fail("unexpected protocol switch");
     if (parser.status / 100 != 1) return Status::Done;
-    parser_ = std::make_unique<Parser>(header_limit_, head_request_);  // after an interim 1xx
+    *parser_ = Parser(header_limit_, head_request_);  // after an interim 1xx
     if (used == size) return Status::NeedMore;
   }
 }

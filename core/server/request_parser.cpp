@@ -175,7 +175,7 @@ Request RequestParser::take() {
 }
 
 void RequestParser::reset() {
-  impl_ = std::make_unique<Impl>(max_header_bytes_);
+  *impl_ = Impl(max_header_bytes_);  // Beast's parser does not reset; this reuses the allocation
   failure_.reset();
   over_buffer_ = false;
   streaming_ = false;
