@@ -118,8 +118,9 @@ TEST_CASE("A client that leaves during the wait is not retried for", "[proxy]") 
 
 TEST_CASE("A provider that cannot be reached yet is retried until it answers", "[proxy]") {
   // The descriptor names a port nobody listens on yet: connecting is refused until the fake
-  // starts there.
-  const std::uint16_t port = keyhop::test::freePort();
+  // starts there. Held, so that no server of a test running alongside answers there instead.
+  const keyhop::test::PortReservation reserved;
+  const std::uint16_t port = reserved.port();
   keyhop::test::TempDir descriptors;
   std::ofstream(descriptors.path() / "later.yaml")
       << "id: later\nname: Later\nauth: api_key\napi:\n  base_url: http://127.0.0.1:" << port
@@ -153,7 +154,8 @@ TEST_CASE("A provider that cannot be reached yet is retried until it answers", "
     CHECK(fake.counters().api_calls == 1);
   }
   SECTION("it never does: keyhop's 502 once the retries are spent") {
-    const auto result = keyhop::test::httpRequest(api.port(), "GET", "/proxy/later/me", "", headers);
+    const auto result =
+        keyhop::test::httpRequest(api.port(), "GET", "/proxy/later/me", "", headers);
     CHECK(result.status == 502);
     CHECK(result.header("Keyhop-Error") == "upstream_unreachable");
   }

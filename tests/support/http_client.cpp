@@ -41,4 +41,10 @@ std::uint16_t freePort() {
   return socket.address().port();
 }
 
+PortReservation::PortReservation() {
+  // Poco 1.11's StreamSocket has no bind of its own; its implementation does.
+  socket_.impl()->bind(Poco::Net::SocketAddress("127.0.0.1", 0), true);
+  port_ = socket_.address().port();
+}
+
 }  // namespace keyhop::test

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <Poco/Net/StreamSocket.h>
+
 #include <cstdint>
 #include <string>
 
@@ -22,5 +24,19 @@ HttpResult httpRequest(std::uint16_t port, const std::string& method, const std:
 
 // A port that was free a moment ago on 127.0.0.1, for a server that cannot bind port 0.
 std::uint16_t freePort();
+
+// A 127.0.0.1 port held for as long as this lives, bound but not listening: connecting to it is
+// refused, and no other server (another test running alongside) is given it, while a server
+// that binds it with SO_REUSEADDR (the fakes do) may listen on it meanwhile. For a test that
+// needs "nobody answers there yet" for a while, where freePort()'s port could be taken.
+class PortReservation {
+ public:
+  PortReservation();
+  std::uint16_t port() const { return port_; }
+
+ private:
+  Poco::Net::StreamSocket socket_;
+  std::uint16_t port_;
+};
 
 }  // namespace keyhop::test
