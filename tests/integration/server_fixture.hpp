@@ -125,6 +125,17 @@ class ServerFixture {
             "GET", "/async-drop", [](Request&&, Responder) {}, RunOn::Reactor)
         .add("GET", "/async-throw",
              [](Request&&, Responder) { throw std::runtime_error("secret-token-789"); })
+        .add("GET", "/stream-pieces",
+             [](Request&&, ResponseStream& stream) {
+               stream.sendHead(201, "Made", {{"X-Pieces", "2"}}, 10, true);
+               stream.sendBody("hello");
+               stream.sendBody("world");
+               stream.end();
+             })
+        .add("GET", "/stream-whole",
+             [](Request&&, ResponseStream& stream) { stream.fail(Response::text(418, "whole")); })
+        .add("GET", "/stream-throw",
+             [](Request&&, ResponseStream&) { throw std::runtime_error("secret-token-999"); })
         .add("GET", "/sleep/{ms}",
              [](const Request& request) {
                std::this_thread::sleep_for(

@@ -92,7 +92,7 @@ TEST_CASE("server answers unknown paths and methods with JSON errors", "[server]
 TEST_CASE("a throwing handler gives a 500 that does not leak the exception", "[server]") {
   LogCapture log;
   ServerFixture fixture;
-  for (const std::string target : {"/throw", "/throw-reactor", "/async-throw"}) {
+  for (const std::string target : {"/throw", "/throw-reactor", "/async-throw", "/stream-throw"}) {
     RawClient client(fixture.port());
     client.send(get(target));
     const auto response = client.read();
@@ -111,6 +111,25 @@ TEST_CASE("a throwing handler gives a 500 that does not leak the exception", "[s
   CHECK(std::count_if(messages.begin(), messages.end(), [](const std::string& m) {
           return m.find("GET /throw threw: secret-token-123 leaked") != std::string::npos;
         }) == 1);
+}
+
+TEST_CASE("a streaming handler answers in pieces or whole", "[server]") {
+  ServerFixture fixture;
+  RawClient client(fixture.port());
+  client.send(get("/stream-pieces"));
+  auto response = client.read();
+  REQUIRE(response);
+  CHECK(response->status == 201);
+  CHECK(response->reason == "Made");
+  CHECK(response->header("X-Pieces") == "2");
+  CHECK(response->header("Content-Length") == "10");
+  CHECK(response->body == "helloworld");
+
+  client.send(get("/stream-whole"));  // on the same connection
+  response = client.read();
+  REQUIRE(response);
+  CHECK(response->status == 418);
+  CHECK(response->body == "whole");
 }
 
 TEST_CASE("asynchronous handlers answer inline, later or from a worker", "[server]") {
