@@ -86,18 +86,15 @@ class ResponseReader::Parser final : public http::basic_parser<false> {
   UpstreamHead head_;
 };
 
-ResponseReader::ResponseReader(std::size_t header_limit) : header_limit_(header_limit) {}
+ResponseReader::ResponseReader(std::size_t header_limit)
+    : header_limit_(header_limit), parser_(std::make_unique<Parser>(header_limit, false)) {}
 
 ResponseReader::~ResponseReader() = default;
 
 void ResponseReader::start(bool head_request) {
   head_request_ = head_request;
   // Beast's parser does not reset: a fresh one is moved into the kept allocation.
-  if (parser_) {
-    *parser_ = Parser(header_limit_, head_request);
-  } else {
-    parser_ = std::make_unique<Parser>(header_limit_, head_request);
-  }
+  *parser_ = Parser(header_limit_, head_request);
   started_ = false;
   delivered_ = false;
   failure_.clear();

@@ -100,14 +100,13 @@ void sha256Hex(std::string_view text, std::string& hex) {
   // runs on every authenticated request. Deprecated in OpenSSL 3 in favour of EVP, still there.
   SHA256_CTX context;
   unsigned char digest[SHA256_DIGEST_LENGTH];
-  const unsigned int size = SHA256_DIGEST_LENGTH;
   if (SHA256_Init(&context) != 1 || SHA256_Update(&context, text.data(), text.size()) != 1 ||
       SHA256_Final(digest, &context) != 1) {
     throw std::runtime_error("SHA-256 failed (OpenSSL SHA256_*)");
   }
   static constexpr char kHex[] = "0123456789abcdef";
-  hex.resize(size * 2);
-  for (unsigned int i = 0; i < size; ++i) {
+  hex.resize(2 * SHA256_DIGEST_LENGTH);
+  for (std::size_t i = 0; i < SHA256_DIGEST_LENGTH; ++i) {
     hex[2 * i] = kHex[digest[i] >> 4];
     hex[2 * i + 1] = kHex[digest[i] & 15];
   }
