@@ -6,7 +6,7 @@
 
 #include "core/flows/encoding.hpp"
 #include "core/flows/http_client.hpp"
-#include "core/flows/line_breaks.hpp"
+#include "core/flows/http_text.hpp"
 #include "core/flows/url_encoding.hpp"
 
 namespace keyhop::flows {

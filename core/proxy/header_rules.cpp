@@ -6,21 +6,13 @@
 #include <utility>
 #include <vector>
 
+#include "core/flows/http_text.hpp"
+
 namespace keyhop::proxy {
 namespace {
 
-// Header names are ASCII: no locale lookups on the proxy's hot path.
-char lowerAscii(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-
-bool equalsIgnoreCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return lowerAscii(x) == lowerAscii(y);
-         });
-}
-
-bool startsWithIgnoreCase(std::string_view text, std::string_view prefix) {
-  return text.size() >= prefix.size() && equalsIgnoreCase(text.substr(0, prefix.size()), prefix);
-}
+using flows::equalsIgnoreCase;
+using flows::startsWithIgnoreCase;
 
 std::string_view trimmed(std::string_view text) {
   while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);

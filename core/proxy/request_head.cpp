@@ -1,6 +1,6 @@
 #include "core/proxy/request_head.hpp"
 
-#include "core/flows/line_breaks.hpp"
+#include "core/flows/http_text.hpp"
 
 namespace keyhop::proxy {
 namespace {

@@ -11,6 +11,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/flows/http_text.hpp"
 #include "core/server/request_body.hpp"
 #include "keyhop/provider.hpp"
 
@@ -61,7 +62,7 @@ struct Response {
   Response& setHeader(std::string_view name, std::string value);
 };
 
-bool equalsIgnoreCase(std::string_view a, std::string_view b);
+using flows::equalsIgnoreCase;
 
 // Decodes %XX escapes (and '+' as a space when `plus_is_space`); empty for a malformed escape.
 std::optional<std::string> percentDecode(std::string_view text, bool plus_is_space = false);

@@ -3,21 +3,13 @@
 #include <Poco/Logger.h>
 #include <Poco/Net/HTTPResponse.h>
 
-#include <algorithm>
+#include <charconv>
+#include <cstring>
 
-#include "core/flows/line_breaks.hpp"
+#include "core/flows/http_text.hpp"
 
 namespace keyhop::server {
 namespace {
-
-bool isTokenChar(char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-         std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
-}
-
-bool safeName(const std::string& name) {
-  return !name.empty() && std::all_of(name.begin(), name.end(), isTokenChar);
-}
 
 const std::string& standardReason(int status) {
   static const std::string kNone;
@@ -26,44 +18,64 @@ const std::string& standardReason(int status) {
   return reason == Poco::Net::HTTPResponse::HTTP_REASON_UNKNOWN ? kNone : reason;
 }
 
+// The room a head needs beyond its reason and headers: the status line's fixed text and
+// number, and the longest framing and Connection lines with their numbers.
+constexpr std::size_t kLongestNumber = 20;  // an unsigned 64-bit number in decimal
+constexpr std::size_t kLongestFixedParts =
+    sizeof "HTTP/1.1  \r\n" + kLongestNumber + sizeof "Content-Length: \r\n" + kLongestNumber +
+    sizeof "Transfer-Encoding: chunked\r\n" + sizeof "Connection: keep-alive\r\n" + sizeof "\r\n";
+
 }  // namespace
 
 void appendHead(std::string& out, int status, std::string_view reason, const HeaderList& headers,
                 BodyFraming framing, ConnectionToken connection) {
-  out += "HTTP/1.1 ";
-  out += std::to_string(status);
-  out += ' ';
-  if (!reason.empty() && !flows::holdsLineBreak(reason)) {
-    out += reason;
-  } else {
-    out += standardReason(status);
-  }
-  out += "\r\n";
+  if (reason.empty() || flows::holdsLineBreak(reason)) reason = standardReason(status);
+  // Written in place into room made once: a head is a few dozen pieces, and an append each
+  // (a capacity check and a call) cost more than the copying.
+  std::size_t room = kLongestFixedParts + reason.size();
+  for (const auto& header : headers) room += header.name.size() + header.value.size() + 4;
+  const std::size_t start = out.size();
+  out.resize(start + room);
+  char* at = out.data() + start;
+  const auto put = [&at](std::string_view text) {
+    std::memcpy(at, text.data(), text.size());
+    at += text.size();
+  };
+  const auto putNumber = [&at](auto number) {
+    at = std::to_chars(at, at + kLongestNumber, number).ptr;
+  };
+
+  put("HTTP/1.1 ");
+  putNumber(status);
+  put(" ");
+  put(reason);
+  put("\r\n");
   for (const auto& header : headers) {
     if (equalsIgnoreCase(header.name, "Content-Length") ||
         equalsIgnoreCase(header.name, "Transfer-Encoding") ||
         equalsIgnoreCase(header.name, "Connection"))
       continue;
-    if (!safeName(header.name) || flows::holdsLineBreak(header.value)) {
+    if (!flows::isToken(header.name) || flows::holdsLineBreak(header.value)) {
       Poco::Logger::get("keyhop.server").warning("dropped an unsafe response header");
       continue;
     }
-    out += header.name;
-    out += ": ";
-    out += header.value;
-    out += "\r\n";
+    put(header.name);
+    put(": ");
+    put(header.value);
+    put("\r\n");
   }
   using Kind = BodyFraming::Kind;
   if (framing.kind == Kind::ContentLength ||
       (framing.kind == Kind::None && framing.announce_length)) {
-    out += "Content-Length: ";
-    out += std::to_string(framing.length);
-    out += "\r\n";
+    put("Content-Length: ");
+    putNumber(framing.length);
+    put("\r\n");
   }
-  if (framing.kind == Kind::Chunked) out += "Transfer-Encoding: chunked\r\n";
-  if (connection == ConnectionToken::Close) out += "Connection: close\r\n";
-  if (connection == ConnectionToken::KeepAlive) out += "Connection: keep-alive\r\n";
-  out += "\r\n";
+  if (framing.kind == Kind::Chunked) put("Transfer-Encoding: chunked\r\n");
+  if (connection == ConnectionToken::Close) put("Connection: close\r\n");
+  if (connection == ConnectionToken::KeepAlive) put("Connection: keep-alive\r\n");
+  put("\r\n");
+  out.resize(static_cast<std::size_t>(at - out.data()));
 }
 
 void appendResponseHead(std::string& out, const Response& response, ConnectionToken connection) {

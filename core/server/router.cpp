@@ -4,13 +4,10 @@
 #include <set>
 #include <stdexcept>
 
+#include "core/flows/http_text.hpp"
+
 namespace keyhop::server {
 namespace {
-
-bool isTokenChar(char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-         std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
-}
 
 bool isName(std::string_view name) {
   if (name.empty() || (name[0] >= '0' && name[0] <= '9')) return false;
@@ -43,8 +40,7 @@ Router& Router::addRoute(Route route) {
   const auto fail = [&](const std::string& why) {
     throw std::invalid_argument("route " + route.method + " " + route.pattern + ": " + why);
   };
-  if (route.method.empty() ||
-      (route.method != "*" && !std::all_of(route.method.begin(), route.method.end(), isTokenChar)))
+  if (route.method.empty() || (route.method != "*" && !flows::isToken(route.method)))
     fail("the method is not an HTTP token or \"*\"");
   const bool empty_handler = std::visit([](const auto& h) { return !h; }, route.handler);
   if (empty_handler) fail("no handler");
