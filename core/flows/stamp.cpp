@@ -2,6 +2,9 @@
 
 #include <Poco/String.h>
 
+#include <algorithm>
+
+#include "core/flows/http_text.hpp"
 #include "core/flows/oauth1_signer.hpp"
 #include "core/flows/templates.hpp"
 #include "core/flows/url_encoding.hpp"
@@ -11,9 +14,10 @@ namespace keyhop::flows {
 
 namespace {
 
+// The last value set for a name wins: api.stamp after api.headers.
 void setHeader(HeaderList& headers, const std::string& name, std::string value) {
   for (auto& header : headers) {
-    if (Poco::icompare(header.name, name) == 0) {
+    if (equalsIgnoreCase(header.name, name)) {
       header.value = std::move(value);
       return;
     }
@@ -25,9 +29,7 @@ std::optional<std::string> hookStamp(const ProviderSpec& spec, Provider& hooks,
                                      const ClientRegistration& client,
                                      const Credentials& credentials, PreparedRequest& request,
                                      bool& handled) {
-  // Most providers have no code of their own: asking their hooks would only copy the request.
-  static const Provider* const declining = registry::decliningProvider().get();
-  if (&hooks == declining) return std::nullopt;
+  if (!stampsWithHook(hooks)) return std::nullopt;
   OutgoingRequest outgoing = request.view();
   const HookStatus status = hooks.stampRequest(spec, client, credentials, outgoing);
   handled = status != HookStatus::Declined;
@@ -42,8 +44,8 @@ std::optional<std::string> hookStamp(const ProviderSpec& spec, Provider& hooks,
   return std::nullopt;
 }
 
-void signOAuth1(const ProviderSpec& spec, const ClientRegistration& client,
-                const Credentials& credentials, PreparedRequest& request) {
+std::string oauth1Authorization(const ProviderSpec& spec, const ClientRegistration& client,
+                                const Credentials& credentials, const StampInput& request) {
   oauth1::Signer signer;
   signer.method = spec.oauth1 ? spec.oauth1->signature : Oauth1Signature::HmacSha1;
   signer.consumer_key = client.client_id;
@@ -52,17 +54,51 @@ void signOAuth1(const ProviderSpec& spec, const ClientRegistration& client,
   signer.token_secret = credentials.token_secret;
   Params form;
   for (const auto& header : request.headers) {
-    if (Poco::icompare(header.name, "Content-Type") == 0 &&
+    if (equalsIgnoreCase(header.name, "Content-Type") &&
         Poco::toLower(header.value).find("application/x-www-form-urlencoded") == 0) {
       form = parseForm(request.body).value_or(Params{});
     }
   }
-  setHeader(
-      request.headers, "Authorization",
-      oauth1::authorize(signer, request.method, request.url, form, oauth1::freshRequestValues()));
+  std::string url;
+  url.reserve(request.url_base.size() + request.url_rest.size());
+  url.append(request.url_base).append(request.url_rest);
+  return oauth1::authorize(signer, request.method, url, form, oauth1::freshRequestValues());
 }
 
 }  // namespace
+
+bool stampsWithHook(const Provider& hooks) {
+  // Most providers have no code of their own: asking their hooks would only copy the request.
+  static const Provider* const declining = registry::decliningProvider().get();
+  return &hooks != declining;
+}
+
+std::optional<std::string> descriptorStamp(const ProviderSpec& spec,
+                                           const ClientRegistration& client,
+                                           const Credentials& credentials,
+                                           const StampInput& request, StampEdits& edits) {
+  const TemplateValues values = templateValues(credentials);
+  for (const auto& [name, text] : spec.api.headers) {
+    Filled value = fillText(text, values, "api.headers." + name);
+    if (!value) return value.error;
+    setHeader(edits.headers, name, std::move(value.value));
+  }
+  if (spec.auth == AuthMode::OAuth1) {
+    setHeader(edits.headers, "Authorization",
+              oauth1Authorization(spec, client, credentials, request));
+    return std::nullopt;
+  }
+  const Stamp& stamp = spec.api.stamp;
+  if (stamp.header.empty() && stamp.query.empty()) return std::nullopt;
+  Filled value = fillText(stamp.format, values, "api.stamp.format");
+  if (!value) return value.error;
+  if (!stamp.header.empty()) {
+    setHeader(edits.headers, stamp.header, std::move(value.value));
+  } else {
+    edits.query.emplace(stamp.query, std::move(value.value));
+  }
+  return std::nullopt;
+}
 
 std::optional<std::string> stampRequest(const ProviderSpec& spec, Provider& hooks,
                                         const ClientRegistration& client,
@@ -71,25 +107,19 @@ std::optional<std::string> stampRequest(const ProviderSpec& spec, Provider& hook
   if (auto error = hookStamp(spec, hooks, client, credentials, request, handled)) return error;
   if (handled) return std::nullopt;
 
-  const TemplateValues values = templateValues(credentials);
-  for (const auto& [name, text] : spec.api.headers) {
-    const Filled value = fillText(text, values, "api.headers." + name);
-    if (!value) return value.error;
-    setHeader(request.headers, name, std::move(value.value));
+  StampEdits edits;
+  const StampInput input{request.method, request.url, {}, request.headers, request.body};
+  if (auto error = descriptorStamp(spec, client, credentials, input, edits)) return error;
+  for (auto& stamped : edits.headers) {
+    auto& headers = request.headers;
+    headers.erase(std::remove_if(headers.begin(), headers.end(),
+                                 [&](const Header& header) {
+                                   return equalsIgnoreCase(header.name, stamped.name);
+                                 }),
+                  headers.end());
+    headers.push_back(std::move(stamped));
   }
-  if (spec.auth == AuthMode::OAuth1) {
-    signOAuth1(spec, client, credentials, request);
-    return std::nullopt;
-  }
-  const Stamp& stamp = spec.api.stamp;
-  if (stamp.header.empty() && stamp.query.empty()) return std::nullopt;
-  const Filled value = fillText(stamp.format, values, "api.stamp.format");
-  if (!value) return value.error;
-  if (!stamp.header.empty()) {
-    setHeader(request.headers, stamp.header, std::move(value.value));
-  } else {
-    request.url = appendQuery(request.url, {{stamp.query, value.value}});
-  }
+  if (edits.query) request.url = appendQuery(request.url, {*std::move(edits.query)});
   return std::nullopt;
 }
 

@@ -17,10 +17,10 @@ struct RequestBytes {
   bool chunked = false;       // ...and is sent chunked
 };
 
-// Host first, then the request's headers as given (a header whose name or value holds CR, LF
-// or NUL is dropped: it would split the request), then Content-Length when there is a body or
-// the method carries one (POST, PUT, PATCH), or Transfer-Encoding: chunked for a body that
-// follows with no known length.
-RequestBytes serializeRequest(UpstreamRequest&& request);
+// Host first, then the request's headers as given except those the stamp replaces, then the
+// stamp's (a header whose name or value holds CR, LF or NUL is dropped: it would split the
+// request), then Content-Length when there is a body or the method carries one (POST, PUT,
+// PATCH), or Transfer-Encoding: chunked for a body that follows with no known length.
+RequestBytes serializeRequest(const UpstreamRequest& request);
 
 }  // namespace keyhop::proxy

@@ -48,11 +48,12 @@ class UpstreamPool::Impl final : public ConnectionOwner, public ExchangeHost {
     for (const auto& failing : failing_) failing.exchange->abandon();
   }
 
-  std::shared_ptr<UpstreamExchange> send(const UpstreamTarget& target, UpstreamRequest request,
+  std::shared_ptr<UpstreamExchange> send(const UpstreamTarget& target,
+                                         const UpstreamRequest& request,
                                          UpstreamObserver& observer) {
     const bool head_request = request.method == "HEAD";
-    auto exchange = std::make_shared<Exchange>(*this, observer, target,
-                                               serializeRequest(std::move(request)), head_request);
+    auto exchange = std::make_shared<Exchange>(*this, observer, target, serializeRequest(request),
+                                               head_request);
     Origin& origin = origins_[target.origin];
     if (!target.tls && !origin.loopback) origin.loopback = flows::isLoopbackHost(target.host);
     if (!target.tls && !*origin.loopback) {
@@ -244,9 +245,9 @@ UpstreamPool::UpstreamPool(net::EventLoop& loop, UpstreamOptions options)
 UpstreamPool::~UpstreamPool() = default;
 
 std::shared_ptr<UpstreamExchange> UpstreamPool::send(const UpstreamTarget& target,
-                                                     UpstreamRequest request,
+                                                     const UpstreamRequest& request,
                                                      UpstreamObserver& observer) {
-  return impl_->send(target, std::move(request), observer);
+  return impl_->send(target, request, observer);
 }
 
 void UpstreamPool::checkTimeouts(std::chrono::steady_clock::time_point now) {

@@ -40,12 +40,17 @@ struct UpstreamOptions {
   std::string ca_file;  // empty: the system's CA store
 };
 
+// What to send, viewed: UpstreamPool::send turns it into the bytes it keeps, so what it views
+// need only outlive that call.
 struct UpstreamRequest {
-  std::string method;
-  std::string target;  // origin-form, sent as given: path and query
-  std::string host_header;
-  HeaderList headers;  // sent as given, after Host; never hop-by-hop ones
-  std::string body;    // sent with Content-Length (also 0 for POST/PUT/PATCH), none otherwise
+  std::string_view method;
+  std::string_view target;  // origin-form, sent as given: path and query
+  std::string_view host_header;
+  const HeaderList* headers = nullptr;  // sent as given, after Host; never hop-by-hop ones
+  // keyhop's own (the credential's stamp): sent after `headers`, each replacing any there of
+  // the same name.
+  const HeaderList* stamped = nullptr;
+  std::string_view body;  // sent with Content-Length (also 0 for POST/PUT/PATCH), none otherwise
   // Instead of `body`: a body too large to hold, written as it comes (UpstreamExchange::write),
   // sent with Content-Length when `body_length` is known, else chunked. An exchange with such a
   // body is not sent again on a fresh connection once any of it has left.
@@ -119,7 +124,8 @@ class UpstreamPool final {
   // call send(), resume() and cancel() from its callbacks, but not destroy the pool. An
   // idle pooled connection the provider had closed is detected and the request sent again
   // on a fresh one, once, before any byte of an answer.
-  std::shared_ptr<UpstreamExchange> send(const UpstreamTarget& target, UpstreamRequest request,
+  std::shared_ptr<UpstreamExchange> send(const UpstreamTarget& target,
+                                         const UpstreamRequest& request,
                                          UpstreamObserver& observer);
 
   // Called by the reactor's owner now and then (about every 100 ms): times out exchanges and

@@ -1,6 +1,8 @@
 #include <Poco/JSON/Array.h>
 
 #include <catch2/catch.hpp>
+#include <string>
+#include <vector>
 
 #include "tests/integration/proxy_harness.hpp"
 
@@ -10,16 +12,23 @@ using keyhop::server::testing::jsonObject;
 
 namespace {
 
-// The fake API's echo: {"method","path","query","headers":[{"name","value"}],...}.
-std::string echoedHeader(const std::string& body, const std::string& name) {
+// The fake API's echo: {"method","path","query","headers":[{"name","value"}],...}. Every value
+// it received under `name`, in order.
+std::vector<std::string> echoedHeaders(const std::string& body, const std::string& name) {
+  std::vector<std::string> values;
   const auto headers = jsonObject(body)->getArray("headers");
   for (std::size_t i = 0; i < headers->size(); ++i) {
     const auto header = headers->getObject(static_cast<unsigned>(i));
     if (Poco::icompare(header->getValue<std::string>("name"), name) == 0) {
-      return header->getValue<std::string>("value");
+      values.push_back(header->getValue<std::string>("value"));
     }
   }
-  return "";
+  return values;
+}
+
+std::string echoedHeader(const std::string& body, const std::string& name) {
+  const auto values = echoedHeaders(body, name);
+  return values.empty() ? "" : values.front();
 }
 
 }  // namespace
@@ -45,6 +54,14 @@ TEST_CASE("The proxy stamps the credential and passes method, path, query and bo
     CHECK(echoedHeader(result.body, "Keyhop-User-Id").empty());
   }
   CHECK(f.fake().counters().api_calls == 5);
+}
+
+TEST_CASE("The stamp replaces every header the caller sent under its name", "[proxy]") {
+  ProxyFixture f;
+  const auto result =
+      f.call("GET", "v1/items", "", {{"x-api-key", "forged-1"}, {"X-Api-Key", "forged-2"}});
+  REQUIRE(result.status == 200);
+  CHECK(echoedHeaders(result.body, "X-Api-Key") == std::vector<std::string>{f.apiKey()});
 }
 
 TEST_CASE("The provider's answer comes back exactly: status, headers, chunked and long bodies",

@@ -153,11 +153,6 @@ class ProxyExchange final : public proxy::UpstreamObserver,
     return more;
   }
 
-  void send(proxy::UpstreamRequest request) {
-    upstream_ = pool_.send(plan_.target, std::move(request), *this);
-    if (plan_.body_stream) sendStreamedBody();
-  }
-
   // The client's body goes on to the provider as it arrives, no faster than the provider takes
   // it. Should it break off, the provider's exchange is dropped: it must not act on a part.
   void sendStreamedBody() {
@@ -259,13 +254,15 @@ class ProxyExchange final : public proxy::UpstreamObserver,
   // Each attempt is stamped anew: an OAuth 1.0a signature (its nonce) is good for one request
   // only, and a replay carries the refreshed credential.
   void sendPlan() {
-    auto stamped = stampPlan(*connection_, plan_);
-    if (auto* refused = std::get_if<Response>(&stamped)) {
+    auto refused = stampPlan(*connection_, plan_, [this](const proxy::UpstreamRequest& request) {
+      upstream_ = pool_.send(plan_.target, request, *this);
+    });
+    if (refused) {
       const auto keep = std::move(self_);
       stream_.fail(std::move(*refused));
       return;
     }
-    send(std::get<proxy::UpstreamRequest>(std::move(stamped)));
+    if (plan_.body_stream) sendStreamedBody();
   }
 
   void giveUp() {

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/flows/stamp.hpp"
+#include "core/flows/url_encoding.hpp"
 #include "core/proxy/header_rules.hpp"
 #include "core/proxy/retry_policy.hpp"
 #include "core/server/api_error.hpp"
@@ -34,15 +35,27 @@ std::variant<ProxyPlan, Response> planProxyRequest(
                    retries};
 }
 
-std::variant<proxy::UpstreamRequest, Response> stampPlan(
-    const credentials::ConnectionSnapshot& connection, const ProxyPlan& plan) {
+namespace {
+
+proxy::UpstreamRequest planRequest(const ProxyPlan& plan) {
+  proxy::UpstreamRequest request;
+  request.method = plan.method;
+  request.target = plan.target.target;
+  request.host_header = plan.target.host_header;
+  request.headers = &plan.headers;
+  request.body = plan.body;
+  request.body_follows = plan.body_stream != nullptr;
+  if (plan.body_stream) request.body_length = plan.body_stream->length();
+  return request;
+}
+
+// A plugin's hook may change anything, so it is given a whole copy of the request.
+std::optional<Response> stampWithHook(
+    const credentials::ConnectionSnapshot& connection, const ProxyPlan& plan,
+    const std::function<void(const proxy::UpstreamRequest&)>& send) {
   const ProviderSpec& spec = connection.provider->spec;
   const std::string& origin = plan.target.origin;
-  // Room for what the stamp adds, so adding it moves none of the caller's headers.
-  HeaderList headers;
-  headers.reserve(plan.headers.size() + 4);
-  headers.insert(headers.end(), plan.headers.begin(), plan.headers.end());
-  flows::PreparedRequest prepared{plan.method, origin + plan.target.target, std::move(headers),
+  flows::PreparedRequest prepared{plan.method, origin + plan.target.target, plan.headers,
                                   plan.body};
   if (auto problem = flows::stampRequest(spec, *connection.provider->hooks, connection.client,
                                          connection.credentials, prepared)) {
@@ -53,15 +66,40 @@ std::variant<proxy::UpstreamRequest, Response> stampPlan(
     return keyhopError(500, "stamp_changed_target",
                        "provider " + spec.id + "'s stamp hook pointed the request elsewhere");
   }
-  const bool body_follows = plan.body_stream != nullptr;
-  prepared.url.erase(0, origin.size());  // the request target: the origin goes in Host
-  return proxy::UpstreamRequest{std::move(prepared.method),
-                                std::move(prepared.url),
-                                plan.target.host_header,
-                                std::move(prepared.headers),
-                                std::move(prepared.body),
-                                body_follows,
-                                body_follows ? plan.body_stream->length() : std::nullopt};
+  proxy::UpstreamRequest request = planRequest(plan);
+  request.method = prepared.method;
+  request.target = std::string_view(prepared.url).substr(origin.size());
+  request.headers = &prepared.headers;
+  request.body = prepared.body;
+  send(request);
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<Response> stampPlan(const credentials::ConnectionSnapshot& connection,
+                                  const ProxyPlan& plan,
+                                  const std::function<void(const proxy::UpstreamRequest&)>& send) {
+  if (flows::stampsWithHook(*connection.provider->hooks)) {
+    return stampWithHook(connection, plan, send);
+  }
+  // The descriptor's stamp only adds: the caller's headers are sent from the plan, uncopied.
+  flows::StampEdits edits;
+  const flows::StampInput input{plan.method, plan.target.origin, plan.target.target, plan.headers,
+                                plan.body};
+  if (auto problem = flows::descriptorStamp(connection.provider->spec, connection.client,
+                                            connection.credentials, input, edits)) {
+    return keyhopError(409, "cannot_stamp", *problem);
+  }
+  proxy::UpstreamRequest request = planRequest(plan);
+  request.stamped = &edits.headers;
+  std::string stamped_target;
+  if (edits.query) {
+    stamped_target = flows::appendQuery(plan.target.target, {*std::move(edits.query)});
+    request.target = stamped_target;
+  }
+  send(request);
+  return std::nullopt;
 }
 
 bool isAuthFailure(const ProviderSpec& spec, int status) {

@@ -5,7 +5,9 @@
 // and the body; then, per attempt, the credential stamped on. A replay after a refresh stamps
 // the same plan again with the new credential.
 
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <variant>
 
@@ -35,11 +37,13 @@ struct ProxyPlan {
 std::variant<ProxyPlan, Response> planProxyRequest(
     const credentials::ConnectionSnapshot& connection, Request&& request);
 
-// The plan with `connection`'s credential on it. A stamp (a plugin's hook included) may add
-// query parameters, never change where the request goes: 500 stamp_changed_target if it
-// does, 409 cannot_stamp when a value it needs is missing.
-std::variant<proxy::UpstreamRequest, Response> stampPlan(
-    const credentials::ConnectionSnapshot& connection, const ProxyPlan& plan);
+// Stamps the plan with `connection`'s credential and hands the request to `send` (what it
+// views lives during the call). A stamp (a plugin's hook included) may add query parameters,
+// never change where the request goes: a 500 stamp_changed_target if it does, 409
+// cannot_stamp when a value it needs is missing; `send` is not called then.
+std::optional<Response> stampPlan(const credentials::ConnectionSnapshot& connection,
+                                  const ProxyPlan& plan,
+                                  const std::function<void(const proxy::UpstreamRequest&)>& send);
 
 // Whether the provider's status means "this credential is refused" (api.auth_failure).
 bool isAuthFailure(const ProviderSpec& spec, int status);

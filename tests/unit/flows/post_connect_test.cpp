@@ -90,8 +90,11 @@ TEST_CASE("stamping: api.headers, a query stamp, and a basic stamp", "[flows]") 
   credentials.password = "open sesame";
   PreparedRequest basic{"GET", "https://api.example/v1", {{"authorization", "old"}}, ""};
   REQUIRE_FALSE(stampRequest(spec, hooks, kClient, credentials, basic));
+  // The stamp replaces the request's own header of that name (whatever its case), last.
   REQUIRE(basic.headers.size() == 3);
-  CHECK(basic.headers[0].value == "Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==");
+  CHECK(basic.headers[0].name == "Notion-Version");
+  CHECK(basic.headers[2].name == "Authorization");
+  CHECK(basic.headers[2].value == "Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==");
 
   spec.api.stamp.format = "Bearer ${access_token}";
   const auto missing = stampRequest(spec, hooks, kClient, credentials, basic);

@@ -79,13 +79,13 @@ TEST_CASE("a body that follows goes out as it is written, no faster than it is s
   for (const bool chunked : {false, true}) {
     DYNAMIC_SECTION((chunked ? "chunked" : "with Content-Length")) {
       const auto target = plainTarget(fake.port(), "/api/upload");
-      UpstreamRequest outgoing = request("PUT", target, {{"Authorization", "Bearer key-1"}});
+      OwnedRequest outgoing = request("PUT", target, {{"Authorization", "Bearer key-1"}});
       outgoing.body_follows = true;
       if (!chunked) outgoing.body_length = kSize;
       Recorder got;
       Uploader uploader(got, kSize);
       harness.reactor.call([&] {
-        uploader.start(harness.pool->send(target, std::move(outgoing), uploader));
+        uploader.start(harness.pool->send(target, outgoing, uploader));
         return 0;
       });
       REQUIRE(got.wait(30s));
@@ -117,12 +117,12 @@ TEST_CASE("an exchange whose following body has started is not sent again on a s
   REQUIRE(warm.wait());
   REQUIRE(harness.idle() == 1);
 
-  UpstreamRequest outgoing = request("POST", target);
+  OwnedRequest outgoing = request("POST", target);
   outgoing.body_follows = true;
   outgoing.body_length = 3;
   Recorder lost;
   harness.reactor.call([&] {
-    const auto exchange = harness.pool->send(target, std::move(outgoing), lost);
+    const auto exchange = harness.pool->send(target, outgoing, lost);
     exchange->write("two");  // leaves at once on the kept-alive connection
     exchange->finish();
     return 0;

@@ -35,10 +35,34 @@ inline UpstreamTarget plainTarget(std::uint16_t port, const std::string& path) {
   return targetFor(false, "127.0.0.1", port, path);
 }
 
-inline UpstreamRequest request(std::string method, const UpstreamTarget& target,
-                               HeaderList headers = {}, std::string body = {}) {
-  return UpstreamRequest{std::move(method), target.target, target.host_header, std::move(headers),
-                         std::move(body),   false,         std::nullopt};
+// A request that owns what the pool's UpstreamRequest views, for a test to keep and change.
+struct OwnedRequest {
+  std::string method;
+  std::string target;
+  std::string host_header;
+  HeaderList headers;
+  std::string body;
+  bool body_follows = false;
+  std::optional<std::uint64_t> body_length;
+
+  // Implicit, so a test passes request(...) straight to send(): the temporary outlives the call.
+  operator UpstreamRequest() const {
+    UpstreamRequest view;
+    view.method = method;
+    view.target = target;
+    view.host_header = host_header;
+    view.headers = &headers;
+    view.body = body;
+    view.body_follows = body_follows;
+    view.body_length = body_length;
+    return view;
+  }
+};
+
+inline OwnedRequest request(std::string method, const UpstreamTarget& target,
+                            HeaderList headers = {}, std::string body = {}) {
+  return OwnedRequest{std::move(method), target.target, target.host_header, std::move(headers),
+                      std::move(body),   false,         std::nullopt};
 }
 
 // The fake provider's pattern bodies: 'a'..'z' repeating from offset 0.
@@ -128,9 +152,10 @@ class PoolHarness final {
     });
   }
 
-  std::shared_ptr<UpstreamExchange> send(const UpstreamTarget& target, UpstreamRequest outgoing,
+  std::shared_ptr<UpstreamExchange> send(const UpstreamTarget& target,
+                                         const UpstreamRequest& outgoing,
                                          UpstreamObserver& observer) {
-    return reactor.call([&] { return pool->send(target, std::move(outgoing), observer); });
+    return reactor.call([&] { return pool->send(target, outgoing, observer); });
   }
   std::size_t open() {
     return reactor.call([this] { return pool->openConnections(); });
