@@ -1,13 +1,31 @@
 #pragma once
 
-// Checks of HTTP's ASCII text (header names, methods, values) for the server and the proxy.
-// Inline and table-driven: they run on every header of every proxied request and answer.
+// HTTP's text for the server and the proxy: checks of its ASCII (header names, methods,
+// values), inline and table-driven, and headers viewed in place. Both run on every header of
+// every proxied request and answer.
 
 #include <algorithm>
 #include <array>
+#include <boost/container/small_vector.hpp>
 #include <string_view>
 
+#include "keyhop/provider.hpp"
+
 namespace keyhop::flows {
+
+// A header read where it lies (a parser's buffer, a HeaderList), valid while that is.
+struct HeaderView {
+  std::string_view name;
+  std::string_view value;
+};
+// Room for the headers of most messages without allocating.
+using HeaderViews = boost::container::small_vector<HeaderView, 16>;
+
+inline HeaderViews viewsOf(const HeaderList& headers) {
+  HeaderViews views;
+  for (const auto& header : headers) views.push_back({header.name, header.value});
+  return views;
+}
 
 // Whether `text` holds CR, LF or NUL, any of which would split an HTTP header line. One plain
 // pass: find_first_of would search the set once per character.

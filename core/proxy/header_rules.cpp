@@ -25,8 +25,9 @@ constexpr std::size_t kInlineHeaders = 32;
 using ConnectionOptions = boost::container::small_vector<std::string_view, 4>;
 
 // The header names the message's Connection headers list (comma-separated options), read once
-// per message. Views into `headers`.
-ConnectionOptions connectionOptions(const HeaderList& headers) {
+// per message. Views into `headers` (a HeaderList, or HeaderViews).
+template <typename Headers>
+ConnectionOptions connectionOptions(const Headers& headers) {
   ConnectionOptions listed;
   for (const auto& header : headers) {
     if (!equalsIgnoreCase(header.name, "Connection")) continue;
@@ -86,9 +87,15 @@ HeaderList requestHeadersToForward(HeaderList headers) {
   });
 }
 
-HeaderList responseHeadersToReturn(HeaderList headers) {
-  return without(std::move(headers),
-                 [](std::string_view name) { return equalsIgnoreCase(name, "Content-Length"); });
+flows::HeaderViews responseHeadersToReturn(const flows::HeaderViews& headers) {
+  const auto listed = connectionOptions(headers);
+  flows::HeaderViews kept;
+  for (const auto& header : headers) {
+    if (!hopByHop(header.name, listed) && !equalsIgnoreCase(header.name, "Content-Length")) {
+      kept.push_back(header);
+    }
+  }
+  return kept;
 }
 
 }  // namespace keyhop::proxy

@@ -7,6 +7,7 @@
 
 #include <string_view>
 
+#include "core/flows/http_text.hpp"
 #include "keyhop/provider.hpp"
 
 namespace keyhop::proxy {
@@ -19,7 +20,8 @@ bool isHopByHop(std::string_view name, const HeaderList& headers);
 // the body itself) and Keyhop-*.
 HeaderList requestHeadersToForward(HeaderList headers);
 
-// The provider's headers minus hop-by-hop and Content-Length (keyhop frames the body itself).
-HeaderList responseHeadersToReturn(HeaderList headers);
+// The provider's headers minus hop-by-hop and Content-Length (keyhop frames the body itself),
+// viewing what `headers` views.
+flows::HeaderViews responseHeadersToReturn(const flows::HeaderViews& headers);
 
 }  // namespace keyhop::proxy

@@ -11,8 +11,8 @@
 namespace keyhop::proxy {
 
 struct RequestBytes {
-  std::string head;  // request line and headers; a small body is appended here (one write)
-  std::string body;  // a large body, sent after `head` without being copied into it
+  std::string head;           // request line and headers; a small body is appended here (one write)
+  std::string body;           // a large body, sent after `head` without being copied into it
   bool body_follows = false;  // the body comes later (UpstreamRequest::body_follows)...
   bool chunked = false;       // ...and is sent chunked
 };

@@ -13,12 +13,14 @@ using boost::beast::string_view;
 
 namespace {
 
-std::string toString(string_view text) { return {text.data(), text.size()}; }
+std::string_view view(string_view text) { return {text.data(), text.size()}; }
 
 }  // namespace
 
 // Beast's parser with callbacks that hand the answer on as it is parsed. A sink that says
 // "stop" is turned into need_buffer: Beast keeps its state and takes the next put() from there.
+// Beast parses a head only once all of it is in the buffer put() was given, so the views of
+// the start line and fields all point into that buffer when on_header_impl hands them on.
 class ResponseReader::Parser final : public http::basic_parser<false> {
  public:
   Parser(std::size_t max_header_bytes, bool head_request) : head_request_(head_request) {
@@ -29,7 +31,6 @@ class ResponseReader::Parser final : public http::basic_parser<false> {
     body_limit(std::numeric_limits<std::uint64_t>::max());
     eager(true);
     skip(head_request);
-    head_.headers.reserve(16);  // more than most answers carry: no regrowth while parsing
   }
 
   ResponseSink* sink = nullptr;
@@ -43,11 +44,11 @@ class ResponseReader::Parser final : public http::basic_parser<false> {
   void on_response_impl(int code, string_view reason, int, error_code&) override {
     status = code;
     head_.status = code;
-    head_.reason = toString(reason);
+    head_.reason = view(reason);
   }
 
   void on_field_impl(http::field, string_view name, string_view value, error_code&) override {
-    head_.headers.push_back({toString(name), toString(value)});
+    head_.headers.push_back({view(name), view(value)});
   }
 
   void on_header_impl(error_code& ec) override {
@@ -57,7 +58,7 @@ class ResponseReader::Parser final : public http::basic_parser<false> {
     }
     head_.has_body = !head_request_ && status != 204 && status != 304;
     delivered = true;
-    if (!sink->onResponseHead(std::move(head_))) stop(ec);
+    if (!sink->onResponseHead(head_)) stop(ec);
   }
 
   void on_body_init_impl(const boost::optional<std::uint64_t>&, error_code&) override {}
@@ -83,7 +84,7 @@ class ResponseReader::Parser final : public http::basic_parser<false> {
   }
 
   bool head_request_;
-  UpstreamHead head_;
+  UpstreamHeadView head_;
 };
 
 ResponseReader::ResponseReader(std::size_t header_limit)

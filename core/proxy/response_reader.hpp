@@ -17,8 +17,9 @@ namespace keyhop::proxy {
 class ResponseSink {
  public:
   virtual ~ResponseSink() = default;
-  // false: stop parsing (nobody wants the answer any more).
-  virtual bool onResponseHead(UpstreamHead&& head) = 0;
+  // `head` views the bytes fed, during the call only. false: stop parsing (nobody wants the
+  // answer any more).
+  virtual bool onResponseHead(const UpstreamHeadView& head) = 0;
   // `bytes` is valid during the call only. false: stop after this piece; the bytes fed after
   // it stay unparsed until the next feed().
   virtual bool onResponseBody(std::string_view bytes) = 0;

@@ -1,7 +1,5 @@
 #include "core/proxy/retry_policy.hpp"
 
-#include <Poco/String.h>
-
 #include <algorithm>
 #include <array>
 #include <cstdint>
@@ -86,12 +84,12 @@ std::optional<int> parseRetries(std::string_view value) {
   return value[0] - '0';
 }
 
-std::optional<milliseconds> requestedWait(const HeaderList& headers,
+std::optional<milliseconds> requestedWait(const flows::HeaderViews& headers,
                                           const std::vector<std::string>& header_names,
                                           std::chrono::system_clock::time_point now) {
   const auto named = [&](const std::string& name) -> std::optional<milliseconds> {
     for (const auto& header : headers) {
-      if (Poco::icompare(header.name, name) != 0) continue;
+      if (!flows::equalsIgnoreCase(header.name, name)) continue;
       if (auto wait = readWait(trimmed(header.value), now)) return wait;
     }
     return std::nullopt;

@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/flows/http_text.hpp"
 #include "keyhop/provider.hpp"
 
 namespace keyhop::proxy {
@@ -36,7 +37,7 @@ std::optional<int> parseRetries(std::string_view value);
 // delta-seconds, an HTTP-date (RFC 9110 5.6.7, the two obsolete forms too), or a Unix time in
 // seconds (a number of at least 1,000,000,000, as X-RateLimit-Reset headers carry). A time
 // already past is no wait. nullopt when no such header says.
-std::optional<std::chrono::milliseconds> requestedWait(const HeaderList& headers,
+std::optional<std::chrono::milliseconds> requestedWait(const flows::HeaderViews& headers,
                                                        const std::vector<std::string>& header_names,
                                                        std::chrono::system_clock::time_point now);
 

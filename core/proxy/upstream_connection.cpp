@@ -43,8 +43,8 @@ UpstreamFailureKind connectFailureKind(int error) {
 class UpstreamConnection::Sink final : public ResponseSink {
  public:
   explicit Sink(std::shared_ptr<Exchange> exchange) : exchange_(std::move(exchange)) {}
-  bool onResponseHead(UpstreamHead&& head) override {
-    return exchange_->deliverHead(std::move(head));
+  bool onResponseHead(const UpstreamHeadView& head) override {
+    return exchange_->deliverHead(head);
   }
   bool onResponseBody(std::string_view bytes) override { return exchange_->deliverBody(bytes); }
 

@@ -78,10 +78,10 @@ void Exchange::deliverBodyWanted() {
   if (!finished()) observer_->onBodyWanted();
 }
 
-bool Exchange::deliverHead(UpstreamHead&& head) {
+bool Exchange::deliverHead(const UpstreamHeadView& head) {
   if (finished()) return false;
   head_delivered_ = true;
-  observer_->onHead(std::move(head));
+  observer_->onHead(head);
   return !finished();
 }
 

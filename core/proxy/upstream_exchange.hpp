@@ -44,7 +44,7 @@ class Exchange final : public UpstreamExchange {
 
   // Events, each ignored once finished. false from the first two: stop reading (finished, or
   // the observer wants a pause).
-  bool deliverHead(UpstreamHead&& head);
+  bool deliverHead(const UpstreamHeadView& head);
   bool deliverBody(std::string_view bytes);
   void deliverEnd();
   // The message is "<origin>: <what>".

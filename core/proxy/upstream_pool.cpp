@@ -239,6 +239,15 @@ class UpstreamPool::Impl final : public ConnectionOwner, public ExchangeHost {
   std::vector<Failing> failing_;  // failures found inside a call, for the next turn
 };
 
+UpstreamHead UpstreamHeadView::owned() const {
+  UpstreamHead head{status, std::string(reason), {}, content_length, has_body};
+  head.headers.reserve(headers.size());
+  for (const auto& header : headers) {
+    head.headers.push_back({std::string(header.name), std::string(header.value)});
+  }
+  return head;
+}
+
 UpstreamPool::UpstreamPool(net::EventLoop& loop, UpstreamOptions options)
     : impl_(std::make_unique<Impl>(loop, std::move(options))) {}
 

@@ -22,6 +22,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/flows/http_text.hpp"
 #include "core/net/event_loop.hpp"
 #include "core/proxy/upstream_target.hpp"
 #include "keyhop/provider.hpp"
@@ -69,6 +70,17 @@ struct UpstreamHead {
   bool has_body = true;
 };
 
+// The head as it was parsed: views into the connection's buffer, valid during onHead only.
+struct UpstreamHeadView {
+  int status = 0;
+  std::string_view reason;
+  flows::HeaderViews headers;                   // in order, repeats kept (framing included)
+  std::optional<std::uint64_t> content_length;  // as UpstreamHead's
+  bool has_body = true;
+
+  UpstreamHead owned() const;  // a copy to keep past onHead
+};
+
 enum class UpstreamFailureKind {
   Unreachable,  // no connection: refused, no such host, TLS handshake or certificate refused
   Timeout,      // connecting, or waiting for the answer's next byte, took too long
@@ -85,8 +97,8 @@ struct UpstreamFailure {
 class UpstreamObserver {
  public:
   virtual ~UpstreamObserver() = default;
-  // The head is the observer's: to keep, or to take apart.
-  virtual void onHead(UpstreamHead&& head) = 0;
+  // Viewed in place, not copied: most heads are passed on at once. head.owned() keeps one.
+  virtual void onHead(const UpstreamHeadView& head) = 0;
   // The next piece of the body, de-chunked, valid during the call. Return false to stop reading
   // from the provider until UpstreamExchange::resume() (the client is slower than the provider).
   virtual bool onBody(std::string_view bytes) = 0;

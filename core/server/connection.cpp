@@ -58,7 +58,7 @@ class Connection::Stream final : public ResponseStream {
 
   ReactorService* service() override { return connection_.reactor_.service(); }
 
-  void sendHead(int status, std::string_view reason, const HeaderList& headers,
+  void sendHead(int status, std::string_view reason, const flows::HeaderViews& headers,
                 std::optional<std::uint64_t> content_length, bool has_body) override {
     if (done_ || head_sent_) return;
     head_sent_ = true;
@@ -518,7 +518,7 @@ void Connection::startStream(Request&& request, const Route& route) {
   });
 }
 
-void Connection::streamHead(int status, std::string_view reason, const HeaderList& headers,
+void Connection::streamHead(int status, std::string_view reason, const flows::HeaderViews& headers,
                             std::optional<std::uint64_t> content_length, bool has_body) {
   handling_ = false;
   stream_body_ = has_body && !head_ && status != 204 && status != 304;

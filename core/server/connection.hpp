@@ -76,7 +76,7 @@ class Connection final : private net::EventHandler {
   // The streamed response (response_stream.hpp); Stream forwards here.
   class Stream;
   friend class Stream;
-  void streamHead(int status, std::string_view reason, const HeaderList& headers,
+  void streamHead(int status, std::string_view reason, const flows::HeaderViews& headers,
                   std::optional<std::uint64_t> content_length, bool has_body);
   bool streamBody(std::string_view bytes);
   void streamEnd();

@@ -27,8 +27,9 @@ constexpr std::size_t kLongestFixedParts =
 
 }  // namespace
 
-void appendHead(std::string& out, int status, std::string_view reason, const HeaderList& headers,
-                BodyFraming framing, ConnectionToken connection) {
+void appendHead(std::string& out, int status, std::string_view reason,
+                const flows::HeaderViews& headers, BodyFraming framing,
+                ConnectionToken connection) {
   if (reason.empty() || flows::holdsLineBreak(reason)) reason = standardReason(status);
   // Written in place into room made once: a head is a few dozen pieces, and an append each
   // (a capacity check and a call) cost more than the copying.
@@ -85,7 +86,8 @@ void appendResponseHead(std::string& out, const Response& response, ConnectionTo
   } else {
     framing.length = response.body.size();
   }
-  appendHead(out, response.status, response.reason, response.headers, framing, connection);
+  appendHead(out, response.status, response.reason, flows::viewsOf(response.headers), framing,
+             connection);
 }
 
 bool asksToClose(const Response& response) {

@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/flows/http_text.hpp"
 #include "core/server/http_message.hpp"
 
 namespace keyhop::server {
@@ -23,8 +24,8 @@ struct BodyFraming {
 // Appends "HTTP/1.1 status reason" (`reason`, or the standard phrase when empty or unsafe), the
 // headers except framing ones, and the framing headers of `framing` to `out`. A header that
 // could split the response (CR, LF, a bad name) is dropped and logged.
-void appendHead(std::string& out, int status, std::string_view reason, const HeaderList& headers,
-                BodyFraming framing, ConnectionToken connection);
+void appendHead(std::string& out, int status, std::string_view reason,
+                const flows::HeaderViews& headers, BodyFraming framing, ConnectionToken connection);
 
 // Appends "HTTP/1.1 status reason", the response's headers and the server's framing
 // (Content-Length of `response.body`, omitted for 204 and 304) to `out`. A handler's

@@ -38,7 +38,7 @@ class ResponseStream {
   // no framing (Content-Length, Transfer-Encoding, Connection: dropped). The server frames the
   // body: Content-Length when `content_length` is known, else chunked (close-delimited for an
   // HTTP/1.0 client). `has_body` false: none follows (a HEAD request's answer, 204, 304).
-  virtual void sendHead(int status, std::string_view reason, const HeaderList& headers,
+  virtual void sendHead(int status, std::string_view reason, const flows::HeaderViews& headers,
                         std::optional<std::uint64_t> content_length, bool has_body) = 0;
   // Queues a piece of the body. False when the client has this much unread already that the
   // producer should wait for StreamListener::streamDrained before sending more (the piece is

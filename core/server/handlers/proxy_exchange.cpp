@@ -60,7 +60,7 @@ class ProxyExchange final : public proxy::UpstreamObserver,
     sendPlan();
   }
 
-  void onHead(proxy::UpstreamHead&& head) override {
+  void onHead(const proxy::UpstreamHeadView& head) override {
     if (!replayed_ && isAuthFailure(connection_->provider->spec, head.status)) {
       if (!plan_.body_stream) {
         replayWithRefreshedCredential();
@@ -75,10 +75,10 @@ class ProxyExchange final : public proxy::UpstreamObserver,
       return;
     }
     if (!replayed_ && mayHideAuthFailure(head)) {
-      held_head_ = std::move(head);
+      held_head_ = head.owned();
       return;
     }
-    sendHead(std::move(head));
+    sendHead(head.status, head.reason, head.headers, head.content_length, head.has_body);
   }
 
   bool onBody(std::string_view bytes) override {
@@ -133,20 +133,22 @@ class ProxyExchange final : public proxy::UpstreamObserver,
   // A plugin's recognizeAuthFailure hook reads whole answers that look fine by their status
   // (Slack's 200 {"ok":false,"error":"invalid_auth"}): such an answer is held, up to
   // kMaxHeldBody, until the hook has seen it. Descriptor providers have no such hook.
-  bool mayHideAuthFailure(const proxy::UpstreamHead& head) const {
+  bool mayHideAuthFailure(const proxy::UpstreamHeadView& head) const {
     return connection_->provider->library && head.has_body && head.status >= 200 &&
            head.status < 300;
   }
 
-  void sendHead(proxy::UpstreamHead&& head) {
-    stream_.sendHead(head.status, head.reason,
-                     proxy::responseHeadersToReturn(std::move(head.headers)), head.content_length,
-                     head.has_body);
+  void sendHead(int status, std::string_view reason, const flows::HeaderViews& headers,
+                std::optional<std::uint64_t> content_length, bool has_body) {
+    stream_.sendHead(status, reason, proxy::responseHeadersToReturn(headers), content_length,
+                     has_body);
   }
 
   // Too long to be an error body, or the hook has decided: the held answer goes out.
   bool releaseHeld() {
-    sendHead(std::move(*held_head_));
+    const proxy::UpstreamHead& held = *held_head_;
+    sendHead(held.status, held.reason, flows::viewsOf(held.headers), held.content_length,
+             held.has_body);
     held_head_.reset();
     const bool more = stream_.sendBody(held_body_);
     held_body_ = std::string();

@@ -15,7 +15,7 @@ const system_clock::time_point kNow = system_clock::from_time_t(1700000000);
 
 std::optional<milliseconds> waitFor(const HeaderList& headers,
                                     const std::vector<std::string>& names = {}) {
-  return proxy::requestedWait(headers, names, kNow);
+  return proxy::requestedWait(keyhop::flows::viewsOf(headers), names, kNow);
 }
 
 }  // namespace

@@ -31,7 +31,7 @@ class Uploader final : public UpstreamObserver {
     writeMore();
   }
 
-  void onHead(UpstreamHead&& head) override { recorder_.onHead(std::move(head)); }
+  void onHead(const UpstreamHeadView& head) override { recorder_.onHead(head); }
   bool onBody(std::string_view bytes) override { return recorder_.onBody(bytes); }
   void onEnd() override { recorder_.onEnd(); }
   void onFailure(const UpstreamFailure& failure) override { recorder_.onFailure(failure); }

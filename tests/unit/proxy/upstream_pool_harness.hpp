@@ -80,10 +80,10 @@ class Recorder final : public UpstreamObserver {
   std::function<void()> on_end;
   bool keep_body = true;
 
-  void onHead(UpstreamHead&& received) override {
+  void onHead(const UpstreamHeadView& received) override {
     std::lock_guard<std::mutex> lock(mutex_);
     if (ended || failure) ++events_after_end;
-    head = std::move(received);
+    head = received.owned();
   }
   bool onBody(std::string_view bytes) override {
     {
