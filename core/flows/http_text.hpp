@@ -52,15 +52,18 @@ inline bool isToken(std::string_view text) {
   return !text.empty() && std::all_of(text.begin(), text.end(), isTokenChar);
 }
 
-inline char lowerAscii(char c) {
-  return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
-// Header names and such are ASCII: no locale lookups.
+// Header names and such are ASCII: no locale lookups. Bytes that are equal (most, in names
+// written alike) take one comparison.
 inline bool equalsIgnoreCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return lowerAscii(x) == lowerAscii(y);
-         });
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    const auto x = static_cast<unsigned char>(a[i]);
+    const auto y = static_cast<unsigned char>(b[i]);
+    if (x == y) continue;
+    const unsigned char lower = x | 0x20;  // a letter's case is its 0x20 bit
+    if (lower != (y | 0x20) || lower < 'a' || lower > 'z') return false;
+  }
+  return true;
 }
 
 inline bool startsWithIgnoreCase(std::string_view text, std::string_view prefix) {

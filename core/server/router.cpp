@@ -95,7 +95,8 @@ bool Router::matches(const std::vector<Segment>& segments, std::string_view path
   for (const auto& segment : segments) {
     if (segment.kind == SegmentKind::CatchAll) {
       if (params) {
-        (*params)[segment.text] = pos < path.size() ? std::string(path.substr(pos)) : "";
+        params->emplace_hint(params->end(), segment.text,
+                             pos < path.size() ? std::string(path.substr(pos)) : "");
       }
       return true;
     }
@@ -108,11 +109,11 @@ bool Router::matches(const std::vector<Segment>& segments, std::string_view path
     } else {
       if (part.empty()) return false;
       if (part.find('%') == std::string_view::npos) {  // the common case: nothing to decode
-        if (params) (*params)[segment.text] = std::string(part);
+        if (params) params->emplace_hint(params->end(), segment.text, std::string(part));
       } else {
         auto decoded = percentDecode(part);
         if (!decoded) return false;
-        if (params) (*params)[segment.text] = std::move(*decoded);
+        if (params) params->emplace_hint(params->end(), segment.text, std::move(*decoded));
       }
     }
     pos = end + 1;
