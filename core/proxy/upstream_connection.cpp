@@ -52,8 +52,9 @@ class UpstreamConnection::Sink final : public ResponseSink {
   std::shared_ptr<Exchange> exchange_;
 };
 
-UpstreamConnection::UpstreamConnection(ConnectionContext& context, UpstreamTarget target)
-    : context_(context), target_(std::move(target)), reader_(kMaxHeadBytes) {}
+UpstreamConnection::UpstreamConnection(ConnectionContext& context,
+                                       std::shared_ptr<const UpstreamOrigin> origin)
+    : context_(context), origin_(std::move(origin)), reader_(kMaxHeadBytes) {}
 
 UpstreamConnection::~UpstreamConnection() { closeSocket(); }
 
@@ -250,11 +251,11 @@ void UpstreamConnection::connected() {
     fail(connectFailureKind(error), connectFailure(error), false);
     return;
   }
-  if (!target_.tls) {
+  if (!origin_->tls) {
     ready();
     return;
   }
-  tls_ = std::make_unique<TlsStream>(context_.tls, fd_, target_.host, target_.origin);
+  tls_ = std::make_unique<TlsStream>(context_.tls, fd_, origin_->host, origin_->url);
   phase_ = Phase::Handshaking;
   handshake();
 }

@@ -51,7 +51,7 @@ class UpstreamConnection final : public std::enable_shared_from_this<UpstreamCon
  public:
   using Clock = std::chrono::steady_clock;
 
-  UpstreamConnection(ConnectionContext& context, UpstreamTarget target);
+  UpstreamConnection(ConnectionContext& context, std::shared_ptr<const UpstreamOrigin> origin);
   ~UpstreamConnection();
   UpstreamConnection(const UpstreamConnection&) = delete;
   UpstreamConnection& operator=(const UpstreamConnection&) = delete;
@@ -74,7 +74,7 @@ class UpstreamConnection final : public std::enable_shared_from_this<UpstreamCon
   // The pool is going: close without reporting; the exchange gets no more events.
   void shutdown();
 
-  const std::string& origin() const { return target_.origin; }
+  const std::string& origin() const { return origin_->url; }
 
  private:
   enum class Phase { Connecting, Handshaking, Busy, Idle, Closed };
@@ -118,7 +118,7 @@ class UpstreamConnection final : public std::enable_shared_from_this<UpstreamCon
   std::size_t buffered() const { return in_end_ - in_begin_; }
 
   ConnectionContext& context_;
-  UpstreamTarget target_;
+  std::shared_ptr<const UpstreamOrigin> origin_;
   Poco::Net::StreamSocket socket_;
   int fd_ = -1;
   std::unique_ptr<TlsStream> tls_;

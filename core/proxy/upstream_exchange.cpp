@@ -12,11 +12,12 @@ constexpr std::size_t kQueueLowWater = 64 * 1024;
 
 }  // namespace
 
-Exchange::Exchange(ExchangeHost& host, UpstreamObserver& observer, UpstreamTarget target,
-                   RequestBytes bytes, bool head_request)
+Exchange::Exchange(ExchangeHost& host, UpstreamObserver& observer,
+                   std::shared_ptr<const UpstreamOrigin> origin, RequestBytes bytes,
+                   bool head_request)
     : host_(&host),
       observer_(&observer),
-      target_(std::move(target)),
+      origin_(std::move(origin)),
       bytes_(std::move(bytes)),
       head_request_(head_request) {}
 
@@ -99,7 +100,7 @@ void Exchange::deliverEnd() {
 void Exchange::deliverFailure(UpstreamFailureKind kind, const std::string& what) {
   if (finished()) return;
   host_ = nullptr;
-  observer_->onFailure(UpstreamFailure{kind, target_.origin + ": " + what, head_delivered_});
+  observer_->onFailure(UpstreamFailure{kind, origin_->url + ": " + what, head_delivered_});
 }
 
 }  // namespace keyhop::proxy

@@ -30,8 +30,8 @@ class ExchangeHost {
 class Exchange final : public UpstreamExchange {
  public:
   // `host` and `observer` outlive the exchange's events (see UpstreamPool::send).
-  Exchange(ExchangeHost& host, UpstreamObserver& observer, UpstreamTarget target,
-           RequestBytes bytes, bool head_request);
+  Exchange(ExchangeHost& host, UpstreamObserver& observer,
+           std::shared_ptr<const UpstreamOrigin> origin, RequestBytes bytes, bool head_request);
 
   void resume() override;
   void cancel() override;
@@ -50,7 +50,8 @@ class Exchange final : public UpstreamExchange {
   // The message is "<origin>: <what>".
   void deliverFailure(UpstreamFailureKind kind, const std::string& what);
 
-  const UpstreamTarget& target() const { return target_; }
+  const UpstreamOrigin& origin() const { return *origin_; }
+  const std::shared_ptr<const UpstreamOrigin>& sharedOrigin() const { return origin_; }
   const RequestBytes& bytes() const { return bytes_; }
   bool headRequest() const { return head_request_; }
 
@@ -72,7 +73,7 @@ class Exchange final : public UpstreamExchange {
  private:
   ExchangeHost* host_;
   UpstreamObserver* observer_;
-  UpstreamTarget target_;
+  std::shared_ptr<const UpstreamOrigin> origin_;
   RequestBytes bytes_;
   bool head_request_;
   bool head_delivered_ = false;

@@ -48,15 +48,16 @@ class UpstreamPool::Impl final : public ConnectionOwner, public ExchangeHost {
     for (const auto& failing : failing_) failing.exchange->abandon();
   }
 
-  std::shared_ptr<UpstreamExchange> send(const UpstreamTarget& target,
+  std::shared_ptr<UpstreamExchange> send(std::shared_ptr<const UpstreamOrigin> to,
                                          const UpstreamRequest& request,
                                          UpstreamObserver& observer) {
     const bool head_request = request.method == "HEAD";
-    auto exchange = std::make_shared<Exchange>(*this, observer, target, serializeRequest(request),
-                                               head_request);
-    Origin& origin = origins_[target.origin];
-    if (!target.tls && !origin.loopback) origin.loopback = flows::isLoopbackHost(target.host);
-    if (!target.tls && !*origin.loopback) {
+    const UpstreamOrigin& where = *to;
+    auto exchange = std::make_shared<Exchange>(*this, observer, std::move(to),
+                                               serializeRequest(request), head_request);
+    Origin& origin = origins_[where.url];
+    if (!where.tls && !origin.loopback) origin.loopback = flows::isLoopbackHost(where.host);
+    if (!where.tls && !*origin.loopback) {
       deferFailure(exchange, UpstreamFailureKind::Unreachable,
                    "plain http is only allowed towards loopback hosts");
     } else {
@@ -139,7 +140,7 @@ class UpstreamPool::Impl final : public ConnectionOwner, public ExchangeHost {
       connection->abort(exchange);
       return;
     }
-    const auto found = origins_.find(exchange.target().origin);
+    const auto found = origins_.find(exchange.origin().url);
     if (found == origins_.end()) return;
     auto& waiting = found->second.waiting;
     waiting.erase(std::remove_if(waiting.begin(), waiting.end(),
@@ -182,7 +183,7 @@ class UpstreamPool::Impl final : public ConnectionOwner, public ExchangeHost {
   // A fresh connection for `exchange`. A failure found at once reaches the observer at the
   // reactor's next turn, never inside the caller's call.
   void open(Origin& origin, const std::shared_ptr<Exchange>& exchange) {
-    const UpstreamTarget& target = exchange->target();
+    const UpstreamOrigin& where = exchange->origin();
     const auto now = context_.loop.now();
     const auto since_lookup = now - origin.resolved_at;
     if (!origin.address && origin.looked_up && since_lookup < kFailedLookupLifetime) {
@@ -193,14 +194,14 @@ class UpstreamPool::Impl final : public ConnectionOwner, public ExchangeHost {
       origin.looked_up = true;
       origin.resolved_at = now;
       try {
-        origin.address = Poco::Net::SocketAddress(target.host, target.port);
+        origin.address = Poco::Net::SocketAddress(where.host, where.port);
       } catch (const Poco::Exception&) {
         origin.address.reset();
         deferFailure(exchange, UpstreamFailureKind::Unreachable, "cannot resolve the host");
         return;
       }
     }
-    auto connection = std::make_shared<UpstreamConnection>(context_, target);
+    auto connection = std::make_shared<UpstreamConnection>(context_, exchange->sharedOrigin());
     std::string error;
     if (!connection->connect(*origin.address, exchange, error)) {
       deferFailure(exchange, UpstreamFailureKind::Unreachable, error);
@@ -253,10 +254,10 @@ UpstreamPool::UpstreamPool(net::EventLoop& loop, UpstreamOptions options)
 
 UpstreamPool::~UpstreamPool() = default;
 
-std::shared_ptr<UpstreamExchange> UpstreamPool::send(const UpstreamTarget& target,
+std::shared_ptr<UpstreamExchange> UpstreamPool::send(std::shared_ptr<const UpstreamOrigin> origin,
                                                      const UpstreamRequest& request,
                                                      UpstreamObserver& observer) {
-  return impl_->send(target, request, observer);
+  return impl_->send(std::move(origin), request, observer);
 }
 
 void UpstreamPool::checkTimeouts(std::chrono::steady_clock::time_point now) {

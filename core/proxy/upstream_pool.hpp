@@ -131,12 +131,12 @@ class UpstreamPool final {
   UpstreamPool(const UpstreamPool&) = delete;
   UpstreamPool& operator=(const UpstreamPool&) = delete;
 
-  // Starts sending `request` to `target` on a pooled connection (or a new one). `observer`
+  // Starts sending `request` to `origin` on a pooled connection (or a new one). `observer`
   // must stay valid until onEnd/onFailure, or until the returned exchange is cancelled; it may
   // call send(), resume() and cancel() from its callbacks, but not destroy the pool. An
   // idle pooled connection the provider had closed is detected and the request sent again
   // on a fresh one, once, before any byte of an answer.
-  std::shared_ptr<UpstreamExchange> send(const UpstreamTarget& target,
+  std::shared_ptr<UpstreamExchange> send(std::shared_ptr<const UpstreamOrigin> origin,
                                          const UpstreamRequest& request,
                                          UpstreamObserver& observer);
 

@@ -126,16 +126,21 @@ TargetError pathError(const std::string& problem) {
   return {"invalid_proxy_path", "the proxied path or query holds " + problem};
 }
 
-// A base URL split into the target's parts; `target` holds the base path, without a trailing
-// '/'. `url` was checked by fillUrl (scheme and host).
-UpstreamTarget splitBaseUrl(std::string_view url) {
-  UpstreamTarget target;
+// A base URL split into its origin and base path (without a trailing '/'). `url` was checked by
+// fillUrl (scheme and host).
+struct BaseUrl {
+  std::shared_ptr<const UpstreamOrigin> origin;
+  std::string path;
+};
+
+BaseUrl splitBaseUrl(std::string_view url) {
+  UpstreamOrigin origin;
   std::string_view rest = url;
   if (rest.rfind("https://", 0) == 0) {
     rest.remove_prefix(8);
   } else {
-    target.tls = false;
-    target.port = 80;
+    origin.tls = false;
+    origin.port = 80;
     rest.remove_prefix(7);
   }
   const std::size_t slash = rest.find('/');
@@ -143,25 +148,25 @@ UpstreamTarget splitBaseUrl(std::string_view url) {
   std::string_view base_path = slash == std::string_view::npos ? "" : rest.substr(slash);
   while (!base_path.empty() && base_path.back() == '/') base_path.remove_suffix(1);
   const std::size_t colon = authority.rfind(':');
-  target.host = std::string(authority.substr(0, colon));
+  origin.host = std::string(authority.substr(0, colon));
   if (colon != std::string_view::npos) {
-    target.port = static_cast<std::uint16_t>(std::stoi(std::string(authority.substr(colon + 1))));
+    origin.port = static_cast<std::uint16_t>(std::stoi(std::string(authority.substr(colon + 1))));
   }
-  const bool default_port = target.port == (target.tls ? 443 : 80);
-  target.host_header = default_port ? target.host : target.host + ":" + std::to_string(target.port);
-  target.origin = std::string(target.tls ? "https://" : "http://") + target.host_header;
-  target.target = std::string(base_path);
-  return target;
+  const bool default_port = origin.port == (origin.tls ? 443 : 80);
+  origin.host_header = default_port ? origin.host : origin.host + ":" + std::to_string(origin.port);
+  origin.url = std::string(origin.tls ? "https://" : "http://") + origin.host_header;
+  return {std::make_shared<const UpstreamOrigin>(std::move(origin)), std::string(base_path)};
 }
 
-// Most base URLs name no template, so every request to the provider has the same parts: they
-// are checked and worked out once per descriptor and thread. An entry is used only while the
-// descriptor's base URL is the one it was made from, the only input of both. Null, with
-// `error` set, when the URL is unfit (not kept: a descriptor that fails is not served anyway).
-const UpstreamTarget* untemplatedBase(const ProviderSpec& spec, std::string& error) {
+// Most base URLs name no template, so every request to the provider has the same origin and
+// base path: they are checked and worked out once per descriptor and thread. An entry is used
+// only while the descriptor's base URL is the one it was made from, the only input of both.
+// Null, with `error` set, when the URL is unfit (not kept: a descriptor that fails is not
+// served anyway).
+const BaseUrl* untemplatedBase(const ProviderSpec& spec, std::string& error) {
   struct Entry {
     std::string base_url;
-    UpstreamTarget parts;
+    BaseUrl parts;
   };
   thread_local std::unordered_map<const ProviderSpec*, Entry> bases;
   const auto it = bases.find(&spec);
@@ -187,22 +192,23 @@ std::variant<UpstreamTarget, TargetError> resolveUpstreamTarget(const ProviderSp
   if (spec.api.base_url.empty()) {
     return TargetError{"no_api_base_url", "provider " + spec.id + " names no api.base_url"};
   }
-  UpstreamTarget target;
+  const auto target = [&](const BaseUrl& base) {
+    UpstreamTarget made{base.origin, {}};
+    made.target.reserve(base.path.size() + raw_path.size() + raw_query.size() + 2);
+    made.target.append(base.path).append(1, '/').append(raw_path);
+    if (!raw_query.empty()) made.target.append(1, '?').append(raw_query);
+    return made;
+  };
   if (spec.api.base_url.find("${") == std::string::npos) {
     std::string error;
-    const UpstreamTarget* base = untemplatedBase(spec, error);
+    const BaseUrl* base = untemplatedBase(spec, error);
     if (!base) return TargetError{"invalid_connection_fields", error};
-    target = *base;
-  } else {
-    const flows::Filled base =
-        flows::fillUrl(spec.api.base_url, flows::templateValues(credentials), "api.base_url");
-    if (!base) return TargetError{"invalid_connection_fields", base.error};
-    target = splitBaseUrl(base.value);
+    return target(*base);
   }
-  target.target.reserve(target.target.size() + raw_path.size() + raw_query.size() + 2);
-  target.target.append(1, '/').append(raw_path);
-  if (!raw_query.empty()) target.target.append(1, '?').append(raw_query);
-  return target;
+  const flows::Filled base =
+      flows::fillUrl(spec.api.base_url, flows::templateValues(credentials), "api.base_url");
+  if (!base) return TargetError{"invalid_connection_fields", base.error};
+  return target(splitBaseUrl(base.value));
 }
 
 }  // namespace keyhop::proxy

@@ -8,6 +8,7 @@
 // backslash, '@', control characters, a scheme in the first segment, a fragment.
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -17,13 +18,19 @@
 
 namespace keyhop::proxy {
 
-struct UpstreamTarget {
+// Where connections go. Made once per descriptor (per connection when the base URL names a
+// template) and shared by every request to it, and by the connections carrying them.
+struct UpstreamOrigin {
   bool tls = true;
   std::string host;
   std::uint16_t port = 443;
-  std::string origin;       // "https://api.example.com[:port]": what the pool keys connections by
-  std::string target;       // the request target: base path + "/" + path [+ "?" + query], raw
+  std::string url;          // "https://api.example.com[:port]": what the pool keys connections by
   std::string host_header;  // host[:port] as the Host header names it
+};
+
+struct UpstreamTarget {
+  std::shared_ptr<const UpstreamOrigin> origin;  // never null
+  std::string target;  // the request target: base path + "/" + path [+ "?" + query], raw
 };
 
 // `code` is for the Keyhop-Error header: "invalid_proxy_path" (the caller's path or query) or

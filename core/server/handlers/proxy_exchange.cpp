@@ -257,7 +257,7 @@ class ProxyExchange final : public proxy::UpstreamObserver,
   // only, and a replay carries the refreshed credential.
   void sendPlan() {
     auto refused = stampPlan(*connection_, plan_, [this](const proxy::UpstreamRequest& request) {
-      upstream_ = pool_.send(plan_.target, request, *this);
+      upstream_ = pool_.send(plan_.target.origin, request, *this);
     });
     if (refused) {
       const auto keep = std::move(self_);

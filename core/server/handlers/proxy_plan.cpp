@@ -41,7 +41,7 @@ proxy::UpstreamRequest planRequest(const ProxyPlan& plan) {
   proxy::UpstreamRequest request;
   request.method = plan.method;
   request.target = plan.target.target;
-  request.host_header = plan.target.host_header;
+  request.host_header = plan.target.origin->host_header;
   request.headers = &plan.headers;
   request.body = plan.body;
   request.body_follows = plan.body_stream != nullptr;
@@ -54,7 +54,7 @@ std::optional<Response> stampWithHook(
     const credentials::ConnectionSnapshot& connection, const ProxyPlan& plan,
     const std::function<void(const proxy::UpstreamRequest&)>& send) {
   const ProviderSpec& spec = connection.provider->spec;
-  const std::string& origin = plan.target.origin;
+  const std::string& origin = plan.target.origin->url;
   flows::PreparedRequest prepared{plan.method, origin + plan.target.target, plan.headers,
                                   plan.body};
   if (auto problem = flows::stampRequest(spec, *connection.provider->hooks, connection.client,
@@ -85,8 +85,8 @@ std::optional<Response> stampPlan(const credentials::ConnectionSnapshot& connect
   }
   // The descriptor's stamp only adds: the caller's headers are sent from the plan, uncopied.
   flows::StampEdits edits;
-  const flows::StampInput input{plan.method, plan.target.origin, plan.target.target, plan.headers,
-                                plan.body};
+  const flows::StampInput input{plan.method, plan.target.origin->url, plan.target.target,
+                                plan.headers, plan.body};
   if (auto problem = flows::descriptorStamp(connection.provider->spec, connection.client,
                                             connection.credentials, input, edits)) {
     return keyhopError(409, "cannot_stamp", *problem);

@@ -85,7 +85,7 @@ TEST_CASE("a body that follows goes out as it is written, no faster than it is s
       Recorder got;
       Uploader uploader(got, kSize);
       harness.reactor.call([&] {
-        uploader.start(harness.pool->send(target, outgoing, uploader));
+        uploader.start(harness.pool->send(target.origin, outgoing, uploader));
         return 0;
       });
       REQUIRE(got.wait(30s));
@@ -122,7 +122,7 @@ TEST_CASE("an exchange whose following body has started is not sent again on a s
   outgoing.body_length = 3;
   Recorder lost;
   harness.reactor.call([&] {
-    const auto exchange = harness.pool->send(target, outgoing, lost);
+    const auto exchange = harness.pool->send(target.origin, outgoing, lost);
     exchange->write("two");  // leaves at once on the kept-alive connection
     exchange->finish();
     return 0;

@@ -21,14 +21,13 @@ namespace keyhop::proxy::testing {
 
 inline UpstreamTarget targetFor(bool tls, const std::string& host, std::uint16_t port,
                                 const std::string& path) {
-  UpstreamTarget target;
-  target.tls = tls;
-  target.host = host;
-  target.port = port;
-  target.host_header = host + ":" + std::to_string(port);
-  target.origin = std::string(tls ? "https://" : "http://") + target.host_header;
-  target.target = path;
-  return target;
+  UpstreamOrigin origin;
+  origin.tls = tls;
+  origin.host = host;
+  origin.port = port;
+  origin.host_header = host + ":" + std::to_string(port);
+  origin.url = std::string(tls ? "https://" : "http://") + origin.host_header;
+  return UpstreamTarget{std::make_shared<const UpstreamOrigin>(std::move(origin)), path};
 }
 
 inline UpstreamTarget plainTarget(std::uint16_t port, const std::string& path) {
@@ -61,8 +60,9 @@ struct OwnedRequest {
 
 inline OwnedRequest request(std::string method, const UpstreamTarget& target,
                             HeaderList headers = {}, std::string body = {}) {
-  return OwnedRequest{std::move(method), target.target, target.host_header, std::move(headers),
-                      std::move(body),   false,         std::nullopt};
+  return OwnedRequest{std::move(method),  target.target,   target.origin->host_header,
+                      std::move(headers), std::move(body), false,
+                      std::nullopt};
 }
 
 // The fake provider's pattern bodies: 'a'..'z' repeating from offset 0.
@@ -155,7 +155,7 @@ class PoolHarness final {
   std::shared_ptr<UpstreamExchange> send(const UpstreamTarget& target,
                                          const UpstreamRequest& outgoing,
                                          UpstreamObserver& observer) {
-    return reactor.call([&] { return pool->send(target, outgoing, observer); });
+    return reactor.call([&] { return pool->send(target.origin, outgoing, observer); });
   }
   std::size_t open() {
     return reactor.call([this] { return pool->openConnections(); });

@@ -77,7 +77,7 @@ TEST_CASE("GET and POST reach the provider exactly", "[proxy]") {
   CHECK(echo->getValue<std::string>("query") == "q=a%2Fb&empty=&x=%20");
   const auto seen = echoedHeaders(*echo);
   using Pair = std::pair<std::string, std::string>;
-  CHECK(seen == std::vector<Pair>{{"Host", get.host_header},
+  CHECK(seen == std::vector<Pair>{{"Host", get.origin->host_header},
                                   {"Authorization", "Bearer key-1"},
                                   {"X-Two", "one"},
                                   {"X-Two", "two"}});
@@ -238,7 +238,7 @@ TEST_CASE("a paused observer gets nothing until it resumes, for every framing", 
         return false;
       };
       harness.reactor.call([&] {  // assigned there: its events may come at once
-        exchange = harness.pool->send(target, request("GET", target, kAuth), recorder);
+        exchange = harness.pool->send(target.origin, request("GET", target, kAuth), recorder);
         return 0;
       });
       REQUIRE(recorder.wait());
@@ -290,7 +290,7 @@ TEST_CASE("back-pressure: a 50 MB answer is never held whole", "[proxy]") {
   });
   const auto started = std::chrono::steady_clock::now();
   harness.reactor.call([&] {  // assigned there: its events may come at once
-    exchange = harness.pool->send(target, request("GET", target, kAuth), recorder);
+    exchange = harness.pool->send(target.origin, request("GET", target, kAuth), recorder);
     return 0;
   });
   REQUIRE(recorder.wait(20s));
@@ -323,7 +323,7 @@ TEST_CASE("sequential exchanges share one kept-alive connection", "[proxy]") {
     Recorder* next = recorders[static_cast<std::size_t>(i + 1)].get();
     recorders[static_cast<std::size_t>(i)]->on_end = [&, next] {
       peak_open = std::max<int>(peak_open, static_cast<int>(harness.pool->openConnections()));
-      harness.pool->send(target, request("GET", target, kAuth), *next);
+      harness.pool->send(target.origin, request("GET", target, kAuth), *next);
     };
   }
   const auto started = std::chrono::steady_clock::now();
@@ -351,7 +351,7 @@ TEST_CASE("connections are bounded per origin, extra exchanges wait their turn",
   const std::size_t open_at_start = harness.reactor.call([&] {
     for (int i = 0; i < 6; ++i) {
       recorders.push_back(std::make_unique<Recorder>());
-      harness.pool->send(target, request("GET", target, kAuth), *recorders.back());
+      harness.pool->send(target.origin, request("GET", target, kAuth), *recorders.back());
     }
     return harness.pool->openConnections();
   });
@@ -431,7 +431,7 @@ TEST_CASE("a kept-alive connection the provider had closed is retried once, fres
   REQUIRE(lost.failure);
   CHECK(lost.failure->kind == UpstreamFailureKind::Protocol);
   CHECK(lost.failure->message ==
-        dropped_target.origin + ": the connection closed without an answer");
+        dropped_target.origin->url + ": the connection closed without an answer");
   CHECK_FALSE(lost.failure->head_received);
   CHECK(dropping.connections() == 2);
 
@@ -452,7 +452,7 @@ TEST_CASE("a refused connection is Unreachable, reported after send returns", "[
   const auto target = plainTarget(test::freePort(), "/x?secret=SECRET");
   Recorder recorder;
   const bool failed_inside_send = harness.reactor.call([&] {
-    harness.pool->send(target, request("GET", target, {{"Authorization", "Bearer SECRET"}}),
+    harness.pool->send(target.origin, request("GET", target, {{"Authorization", "Bearer SECRET"}}),
                        recorder);
     return recorder.finished();
   });
@@ -460,7 +460,7 @@ TEST_CASE("a refused connection is Unreachable, reported after send returns", "[
   REQUIRE(recorder.wait());
   REQUIRE(recorder.failure);
   CHECK(recorder.failure->kind == UpstreamFailureKind::Unreachable);
-  CHECK(recorder.failure->message == target.origin + ": connection refused");
+  CHECK(recorder.failure->message == target.origin->url + ": connection refused");
   CHECK(harness.open() == 0);
 
   // Plain http leaves loopback never.
@@ -492,7 +492,7 @@ TEST_CASE("a provider that does not answer in time is a Timeout", "[proxy]") {
     REQUIRE(recorder.failure);
     CHECK(recorder.failure->kind == UpstreamFailureKind::Timeout);
     CHECK(recorder.failure->head_received == head_first);
-    CHECK(recorder.failure->message.rfind(target.origin + ": ", 0) == 0);
+    CHECK(recorder.failure->message.rfind(target.origin->url + ": ", 0) == 0);
     CHECK(waited >= 100ms);
     CHECK(waited < 1s);
   }
@@ -516,7 +516,7 @@ TEST_CASE("a connect that does not complete in time is a Timeout", "[proxy]") {
   REQUIRE(recorder.wait());
   REQUIRE(recorder.failure);
   CHECK(recorder.failure->kind == UpstreamFailureKind::Timeout);
-  CHECK(recorder.failure->message == target.origin + ": connecting timed out");
+  CHECK(recorder.failure->message == target.origin->url + ": connecting timed out");
   CHECK(harness.open() == 0);
 }
 
@@ -558,7 +558,7 @@ TEST_CASE("an answer that is not HTTP, or breaks off, is a Protocol failure", "[
     REQUIRE(recorder.failure);
     CHECK(recorder.failure->kind == UpstreamFailureKind::Protocol);
     CHECK(recorder.failure->head_received == head_received);
-    CHECK(recorder.failure->message.rfind(target.origin + ": ", 0) == 0);
+    CHECK(recorder.failure->message.rfind(target.origin->url + ": ", 0) == 0);
     CHECK(harness.open() == 0);
   }
 }
@@ -592,7 +592,7 @@ TEST_CASE("a cancelled exchange gets no more events and its connection closes", 
     return true;
   };
   harness.reactor.call([&] {  // assigned there: its events may come at once
-    exchange = harness.pool->send(target, request("GET", target, kAuth), recorder);
+    exchange = harness.pool->send(target.origin, request("GET", target, kAuth), recorder);
     return 0;
   });
   CHECK(harness.eventually(
@@ -609,7 +609,7 @@ TEST_CASE("a cancelled exchange gets no more events and its connection closes", 
   const auto silent_target = plainTarget(silent.port(), "/");
   Recorder waiting;
   harness.reactor.call([&] {
-    harness.pool->send(silent_target, request("GET", silent_target), waiting)->cancel();
+    harness.pool->send(silent_target.origin, request("GET", silent_target), waiting)->cancel();
     return 0;
   });
   CHECK(harness.eventually([](UpstreamPool& pool) { return pool.openConnections() == 0; }));

@@ -66,7 +66,7 @@ TEST_CASE("https refuses a certificate the trust store does not vouch for", "[pr
   REQUIRE(recorder.failure);
   CHECK(recorder.failure->kind == UpstreamFailureKind::Unreachable);
   INFO(recorder.failure->message);
-  CHECK(recorder.failure->message.rfind(target.origin + ": certificate refused", 0) == 0);
+  CHECK(recorder.failure->message.rfind(target.origin->url + ": certificate refused", 0) == 0);
   CHECK(recorder.failure->message.find("SECRET") == std::string::npos);
   CHECK(system_store.open() == 0);
 
@@ -86,7 +86,7 @@ TEST_CASE("https refuses a certificate the trust store does not vouch for", "[pr
   REQUIRE(wrong.failure);
   CHECK(wrong.failure->kind == UpstreamFailureKind::Unreachable);
   INFO(wrong.failure->message);
-  CHECK(wrong.failure->message.rfind(by_address.origin + ": certificate refused", 0) == 0);
+  CHECK(wrong.failure->message.rfind(by_address.origin->url + ": certificate refused", 0) == 0);
 
   // A plain HTTP server where TLS was expected.
   test::ScriptedServer plain_http([](test::ScriptedConnection& connection, int) {
@@ -99,7 +99,7 @@ TEST_CASE("https refuses a certificate the trust store does not vouch for", "[pr
   REQUIRE(no_tls.failure);
   CHECK(no_tls.failure->kind == UpstreamFailureKind::Unreachable);
   INFO(no_tls.failure->message);
-  CHECK(no_tls.failure->message.rfind(plain.origin + ": TLS handshake failed", 0) == 0);
+  CHECK(no_tls.failure->message.rfind(plain.origin->url + ": TLS handshake failed", 0) == 0);
 }
 
 TEST_CASE("a second https connection resumes the first one's TLS session", "[proxy]") {
@@ -117,8 +117,8 @@ TEST_CASE("a second https connection resumes the first one's TLS session", "[pro
   Recorder a;
   Recorder b;
   harness.reactor.call([&] {
-    harness.pool->send(target, request("GET", target), a);
-    harness.pool->send(target, request("GET", target), b);
+    harness.pool->send(target.origin, request("GET", target), a);
+    harness.pool->send(target.origin, request("GET", target), b);
     return 0;
   });
   REQUIRE(a.wait());
@@ -149,7 +149,7 @@ TEST_CASE("a large https answer streams with back-pressure", "[proxy]") {
     return false;
   };
   harness.reactor.call([&] {  // assigned there: its events may come at once
-    exchange = harness.pool->send(target, request("GET", target), recorder);
+    exchange = harness.pool->send(target.origin, request("GET", target), recorder);
     return 0;
   });
   REQUIRE(recorder.wait());

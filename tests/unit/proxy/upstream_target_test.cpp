@@ -38,11 +38,11 @@ TargetError refused(const ProviderSpec& spec, const std::string& path,
 TEST_CASE("The upstream target is the base URL plus the caller's path and query, raw", "[proxy]") {
   const auto spec = specWithBase("https://api.acme.example/v2/");
   const auto target = accepted(spec, "repos/o%2Fr/issues", "q=a%20b&state=open&x=%2F");
-  CHECK(target.tls);
-  CHECK(target.host == "api.acme.example");
-  CHECK(target.port == 443);
-  CHECK(target.origin == "https://api.acme.example");
-  CHECK(target.host_header == "api.acme.example");
+  CHECK(target.origin->tls);
+  CHECK(target.origin->host == "api.acme.example");
+  CHECK(target.origin->port == 443);
+  CHECK(target.origin->url == "https://api.acme.example");
+  CHECK(target.origin->host_header == "api.acme.example");
   CHECK(target.target == "/v2/repos/o%2Fr/issues?q=a%20b&state=open&x=%2F");
 
   CHECK(accepted(spec, "").target == "/v2/");
@@ -54,10 +54,10 @@ TEST_CASE("The upstream target is the base URL plus the caller's path and query,
 
 TEST_CASE("Plain http upstreams on loopback keep their port in Host and origin", "[proxy]") {
   const auto target = accepted(specWithBase("http://127.0.0.1:8081/api"), "me");
-  CHECK_FALSE(target.tls);
-  CHECK(target.port == 8081);
-  CHECK(target.host_header == "127.0.0.1:8081");
-  CHECK(target.origin == "http://127.0.0.1:8081");
+  CHECK_FALSE(target.origin->tls);
+  CHECK(target.origin->port == 8081);
+  CHECK(target.origin->host_header == "127.0.0.1:8081");
+  CHECK(target.origin->url == "http://127.0.0.1:8081");
   CHECK(target.target == "/api/me");
 }
 
@@ -107,7 +107,7 @@ TEST_CASE("Template values in the base URL must be strict host names", "[proxy]"
   const auto spec = specWithBase("https://${connection.subdomain}.acme.example/api");
   Credentials credentials;
   credentials.connection_fields["subdomain"] = "tenant-1";
-  CHECK(accepted(spec, "x", "", credentials).host == "tenant-1.acme.example");
+  CHECK(accepted(spec, "x", "", credentials).origin->host == "tenant-1.acme.example");
   for (const std::string value :
        {"evil.example/", "a..b", "evil.example#", "a@b", "a:1", "a\r\nb", "", "-a", "a/../b"}) {
     credentials.connection_fields["subdomain"] = value;
@@ -123,7 +123,7 @@ TEST_CASE("A captured origin fills the whole base URL only when it is a strict o
   Credentials credentials;
   credentials.captured["instance_url"] = "https://na1.acme.example";
   const auto target = accepted(spec, "v59.0/query", "q=SELECT+Id", credentials);
-  CHECK(target.host == "na1.acme.example");
+  CHECK(target.origin->host == "na1.acme.example");
   CHECK(target.target == "/services/data/v59.0/query?q=SELECT+Id");
   for (const std::string value : {"http://evil.example", "https://evil.example/x?",
                                   "https://user@evil.example", "javascript:alert(1)"}) {
