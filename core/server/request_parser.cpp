@@ -3,6 +3,7 @@
 #include <boost/beast/http/basic_parser.hpp>
 #include <boost/beast/http/error.hpp>
 #include <limits>
+#include <memory>
 #include <utility>
 
 namespace keyhop::server {
@@ -109,10 +110,11 @@ std::size_t RequestParser::feed(const char* data, std::size_t size) {
     if (ec == http::error::need_more) break;
     if (ec == http::error::need_buffer) continue;
     if (ec == http::error::header_limit) {
-      failure_.reset(new ParseFailure{431, "header_too_large",
-                                      "the request header is larger than the server accepts"});
+      failure_ = std::make_unique<ParseFailure>(ParseFailure{
+          431, "header_too_large", "the request header is larger than the server accepts"});
     } else if (ec) {
-      failure_.reset(new ParseFailure{400, "bad_request", "malformed HTTP request"});
+      failure_ = std::make_unique<ParseFailure>(
+          ParseFailure{400, "bad_request", "malformed HTTP request"});
     } else if (!in_body && parser.is_header_done()) {
       const auto length = parser.content_length();
       if (length && *length > max_body_bytes_) over_buffer_ = true;
@@ -151,8 +153,8 @@ std::optional<std::uint64_t> RequestParser::contentLength() const {
 }
 
 void RequestParser::refuseBody() {
-  failure_.reset(new ParseFailure{413, "body_too_large",
-                                  "the request body is larger than the server accepts"});
+  failure_ = std::make_unique<ParseFailure>(
+      ParseFailure{413, "body_too_large", "the request body is larger than the server accepts"});
 }
 
 void RequestParser::streamBody() { streaming_ = true; }
