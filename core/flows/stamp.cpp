@@ -44,8 +44,19 @@ std::optional<std::string> hookStamp(const ProviderSpec& spec, Provider& hooks,
   return std::nullopt;
 }
 
+// The request's Content-Type as it will be sent: api.headers' replaces the caller's.
+std::string_view contentType(const StampInput& request, const HeaderList& stamped) {
+  for (const HeaderList* headers : {&stamped, &request.headers}) {
+    for (const auto& header : *headers) {
+      if (equalsIgnoreCase(header.name, "Content-Type")) return header.value;
+    }
+  }
+  return {};
+}
+
 std::string oauth1Authorization(const ProviderSpec& spec, const ClientRegistration& client,
-                                const Credentials& credentials, const StampInput& request) {
+                                const Credentials& credentials, const StampInput& request,
+                                const HeaderList& stamped) {
   oauth1::Signer signer;
   signer.method = spec.oauth1 ? spec.oauth1->signature : Oauth1Signature::HmacSha1;
   signer.consumer_key = client.client_id;
@@ -53,11 +64,9 @@ std::string oauth1Authorization(const ProviderSpec& spec, const ClientRegistrati
   signer.token = credentials.access_token;
   signer.token_secret = credentials.token_secret;
   Params form;
-  for (const auto& header : request.headers) {
-    if (equalsIgnoreCase(header.name, "Content-Type") &&
-        Poco::toLower(header.value).find("application/x-www-form-urlencoded") == 0) {
-      form = parseForm(request.body).value_or(Params{});
-    }
+  if (Poco::toLower(std::string(contentType(request, stamped)))
+          .rfind("application/x-www-form-urlencoded", 0) == 0) {
+    form = parseForm(request.body).value_or(Params{});
   }
   std::string url;
   url.reserve(request.url_base.size() + request.url_rest.size());
@@ -85,7 +94,7 @@ std::optional<std::string> descriptorStamp(const ProviderSpec& spec,
   }
   if (spec.auth == AuthMode::OAuth1) {
     setHeader(edits.headers, "Authorization",
-              oauth1Authorization(spec, client, credentials, request));
+              oauth1Authorization(spec, client, credentials, request, edits.headers));
     return std::nullopt;
   }
   const Stamp& stamp = spec.api.stamp;

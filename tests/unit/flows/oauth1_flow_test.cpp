@@ -60,6 +60,16 @@ TEST_CASE("OAuth 1.0a three-legged flow against the fake, then a signed API call
   CHECK(answer.response().status == 200);
   CHECK(answer.response().body.find("\"user\":\"user-42\"") != std::string::npos);
 
+  SECTION("the signature follows the Content-Type that api.headers sets over the caller's") {
+    spec.api.headers = {{"Content-Type", "application/x-www-form-urlencoded"}};
+    PreparedRequest typed{
+        "POST", fake.url() + "/api/statuses", {{"Content-Type", "application/json"}}, "status=Hi"};
+    REQUIRE_FALSE(stampRequest(spec, hooks, kConsumer, credentials, typed));
+    const HttpResult typed_answer = http.send(typed.view());
+    REQUIRE(typed_answer);
+    CHECK(typed_answer.response().status == 200);
+  }
+
   SECTION("the request token cannot be exchanged twice") {
     const auto again =
         oauth1::accessToken(http, spec, hooks, kConsumer, temporary.value(), verifier, {});
@@ -99,7 +109,8 @@ TEST_CASE("OAuth 1.0a failures are classified", "[flows]") {
   }
   SECTION("an answer without a confirmed callback is refused (OAuth 1.0 is not 1.0a)") {
     fake.failNext(fakes::Endpoint::OAuth1RequestToken, 1,
-                  {200, {{"Content-Type", "application/x-www-form-urlencoded"}},
+                  {200,
+                   {{"Content-Type", "application/x-www-form-urlencoded"}},
                    "oauth_token=t&oauth_token_secret=s"});
     const auto old = oauth1::requestToken(http, spec, kConsumer, kRedirectUri, {});
     REQUIRE_FALSE(old);
