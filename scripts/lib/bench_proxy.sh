@@ -378,10 +378,34 @@ report() {
     }
     function m(key, field) { return (key SUBSEP field) in values ? median(values[key, field]) : "" }
     function cell(x, fmt) { return x == "" ? "—" : sprintf(fmt, x) }
-    function ratio(a, b) { return (a == "" || b == "" || b <= 0) ? "" : a / b }
     function added(x, direct) { return (x == "" || direct == "") ? "" : x - direct }
+    # The ratios are per round first (keyhop against nginx measured seconds apart), then the
+    # median of those: load from elsewhere that comes and goes between rounds cancels out,
+    # where a ratio of two medians could pair a quiet round of one with a busy round of the other.
+    function roundRatio(k, n,   r, list) {
+      list = ""
+      for (r in round_seen) {
+        if (!((k SUBSEP r) in rps_at) || !((n SUBSEP r) in rps_at)) continue
+        if (rps_at[n SUBSEP r] > 0) list = list " " rps_at[k SUBSEP r] / rps_at[n SUBSEP r]
+      }
+      return median(list)
+    }
+    # A round where nginx added nothing over direct has no ratio, and is left out.
+    function roundAddedRatio(k, n, d,   r, list, nginx_added) {
+      list = ""
+      for (r in round_seen) {
+        if (!((k SUBSEP r) in p50_at) || !((n SUBSEP r) in p50_at) || !((d SUBSEP r) in p50_at))
+          continue
+        nginx_added = p50_at[n SUBSEP r] - p50_at[d SUBSEP r]
+        if (nginx_added > 0) list = list " " (p50_at[k SUBSEP r] - p50_at[d SUBSEP r]) / nginx_added
+      }
+      return median(list)
+    }
     {
       key = $1 SUBSEP $2 SUBSEP $3 SUBSEP $5
+      round_seen[$4] = 1
+      rps_at[key SUBSEP $4] = $7
+      p50_at[key SUBSEP $4] = $8
       values[key, "rps"] = values[key, "rps"] " " $7
       values[key, "p50"] = values[key, "p50"] " " $8
       values[key, "p99"] = values[key, "p99"] " " $9
@@ -405,8 +429,8 @@ report() {
         d = s SUBSEP me SUBSEP loaded SUBSEP "direct"
         n = s SUBSEP me SUBSEP loaded SUBSEP "nginx"
         k = s SUBSEP me SUBSEP loaded SUBSEP "keyhop"
-        tr = ratio(m(k, "rps"), m(n, "rps"))
-        ar = ratio(added(m(k, "p50"), m(d, "p50")), added(m(n, "p50"), m(d, "p50")))
+        tr = roundRatio(k, n)
+        ar = roundAddedRatio(k, n, d)
         throughput[s, me] = tr
         printf "| %s | %s | %s | %s | %s | %s | %s / %s | %s / %s | %s / %s | %s | %s | %s" \
           " | %s / %s / %s |\n", upstream(s), me,
@@ -431,7 +455,7 @@ report() {
         n = s SUBSEP me SUBSEP 1 SUBSEP "nginx"
         k = s SUBSEP me SUBSEP 1 SUBSEP "keyhop"
         na = added(m(n, "p50"), m(d, "p50")); ka = added(m(k, "p50"), m(d, "p50"))
-        ar = ratio(ka, na)
+        ar = roundAddedRatio(k, n, d)
         unloaded[s, me] = ar
         printf "| %s | %s | %s | %s (%s) | %s (%s) | %s | %s / %s / %s | %s / %s" \
           " | %s / %s / %s |\n", upstream(s), me, cell(m(d, "p50"), "%d"),
