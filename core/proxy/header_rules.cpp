@@ -66,23 +66,10 @@ bool hopByHop(std::string_view name, const ConnectionOptions& listed) {
                      [&](std::string_view option) { return equalsIgnoreCase(name, option); });
 }
 
-// `headers` without those `drop` names, in order; the kept ones are moved, not copied.
-template <typename Drop>
-HeaderList without(HeaderList headers, Drop drop) {
-  // All decided before any move: `listed` views the Connection headers' values.
-  const auto listed = connectionOptions(headers);
-  boost::container::small_vector<bool, kInlineHeaders> keep(headers.size());
-  for (std::size_t i = 0; i < headers.size(); ++i) {
-    keep[i] = !hopByHop(headers[i].name, listed) && !drop(headers[i].name);
-  }
-  std::size_t kept = 0;
-  for (std::size_t i = 0; i < headers.size(); ++i) {
-    if (!keep[i]) continue;
-    if (kept != i) headers[kept] = std::move(headers[i]);
-    ++kept;
-  }
-  headers.resize(kept);
-  return headers;
+// Headers keyhop reads itself on the way in, or sets for the provider.
+bool keyhopsOwn(std::string_view name) {
+  return equalsIgnoreCase(name, "Host") || equalsIgnoreCase(name, "Authorization") ||
+         equalsIgnoreCase(name, "Content-Length") || startsWithIgnoreCase(name, "Keyhop-");
 }
 
 }  // namespace
@@ -92,10 +79,21 @@ bool isHopByHop(std::string_view name, const HeaderList& headers) {
 }
 
 HeaderList requestHeadersToForward(HeaderList headers) {
-  return without(std::move(headers), [](std::string_view name) {
-    return equalsIgnoreCase(name, "Host") || equalsIgnoreCase(name, "Authorization") ||
-           equalsIgnoreCase(name, "Content-Length") || startsWithIgnoreCase(name, "Keyhop-");
-  });
+  // All decided before any move: `listed` views the Connection headers' values. The kept
+  // headers are moved, not copied.
+  const auto listed = connectionOptions(headers);
+  boost::container::small_vector<bool, kInlineHeaders> keep(headers.size());
+  for (std::size_t i = 0; i < headers.size(); ++i) {
+    keep[i] = !hopByHop(headers[i].name, listed) && !keyhopsOwn(headers[i].name);
+  }
+  std::size_t kept = 0;
+  for (std::size_t i = 0; i < headers.size(); ++i) {
+    if (!keep[i]) continue;
+    if (kept != i) headers[kept] = std::move(headers[i]);
+    ++kept;
+  }
+  headers.resize(kept);
+  return headers;
 }
 
 flows::HeaderViews responseHeadersToReturn(const flows::HeaderViews& headers) {
