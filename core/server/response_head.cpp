@@ -3,9 +3,7 @@
 #include <Poco/Logger.h>
 #include <Poco/Net/HTTPResponse.h>
 
-#include <charconv>
-#include <cstring>
-
+#include "core/flows/head_writer.hpp"
 #include "core/flows/http_text.hpp"
 
 namespace keyhop::server {
@@ -20,10 +18,10 @@ const std::string& standardReason(int status) {
 
 // The room a head needs beyond its reason and headers: the status line's fixed text and
 // number, and the longest framing and Connection lines with their numbers.
-constexpr std::size_t kLongestNumber = 20;  // an unsigned 64-bit number in decimal
-constexpr std::size_t kLongestFixedParts =
-    sizeof "HTTP/1.1  \r\n" + kLongestNumber + sizeof "Content-Length: \r\n" + kLongestNumber +
-    sizeof "Transfer-Encoding: chunked\r\n" + sizeof "Connection: keep-alive\r\n" + sizeof "\r\n";
+constexpr std::size_t kLongestFixedParts = sizeof "HTTP/1.1  \r\n" + sizeof "Content-Length: \r\n" +
+                                           2 * flows::HeadWriter::kLongestNumber +
+                                           sizeof "Transfer-Encoding: chunked\r\n" +
+                                           sizeof "Connection: keep-alive\r\n" + sizeof "\r\n";
 
 }  // namespace
 
@@ -31,26 +29,14 @@ void appendHead(std::string& out, int status, std::string_view reason,
                 const flows::HeaderViews& headers, BodyFraming framing,
                 ConnectionToken connection) {
   if (reason.empty() || flows::holdsLineBreak(reason)) reason = standardReason(status);
-  // Written in place into room made once: a head is a few dozen pieces, and an append each
-  // (a capacity check and a call) cost more than the copying.
   std::size_t room = kLongestFixedParts + reason.size();
-  for (const auto& header : headers) room += header.name.size() + header.value.size() + 4;
-  const std::size_t start = out.size();
-  out.resize(start + room);
-  char* at = out.data() + start;
-  const auto put = [&at](std::string_view text) {
-    std::memcpy(at, text.data(), text.size());
-    at += text.size();
-  };
-  const auto putNumber = [&at](auto number) {
-    at = std::to_chars(at, at + kLongestNumber, number).ptr;
-  };
-
-  put("HTTP/1.1 ");
-  putNumber(status);
-  put(" ");
-  put(reason);
-  put("\r\n");
+  for (const auto& header : headers) room += flows::HeadWriter::lineRoom(header.name, header.value);
+  flows::HeadWriter head(out, room);
+  head.put("HTTP/1.1 ");
+  head.putNumber(status);
+  head.put(" ");
+  head.put(reason);
+  head.put("\r\n");
   for (const auto& header : headers) {
     if (equalsIgnoreCase(header.name, "Content-Length") ||
         equalsIgnoreCase(header.name, "Transfer-Encoding") ||
@@ -60,23 +46,20 @@ void appendHead(std::string& out, int status, std::string_view reason,
       Poco::Logger::get("keyhop.server").warning("dropped an unsafe response header");
       continue;
     }
-    put(header.name);
-    put(": ");
-    put(header.value);
-    put("\r\n");
+    head.putLine(header.name, header.value);
   }
   using Kind = BodyFraming::Kind;
   if (framing.kind == Kind::ContentLength ||
       (framing.kind == Kind::None && framing.announce_length)) {
-    put("Content-Length: ");
-    putNumber(framing.length);
-    put("\r\n");
+    head.put("Content-Length: ");
+    head.putNumber(framing.length);
+    head.put("\r\n");
   }
-  if (framing.kind == Kind::Chunked) put("Transfer-Encoding: chunked\r\n");
-  if (connection == ConnectionToken::Close) put("Connection: close\r\n");
-  if (connection == ConnectionToken::KeepAlive) put("Connection: keep-alive\r\n");
-  put("\r\n");
-  out.resize(static_cast<std::size_t>(at - out.data()));
+  if (framing.kind == Kind::Chunked) head.put("Transfer-Encoding: chunked\r\n");
+  if (connection == ConnectionToken::Close) head.put("Connection: close\r\n");
+  if (connection == ConnectionToken::KeepAlive) head.put("Connection: keep-alive\r\n");
+  head.put("\r\n");
+  head.finish();
 }
 
 void appendResponseHead(std::string& out, const Response& response, ConnectionToken connection) {
