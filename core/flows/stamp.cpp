@@ -88,7 +88,10 @@ std::optional<std::string> descriptorStamp(const ProviderSpec& spec,
                                            const StampInput& request, StampEdits& edits) {
   const TemplateValues values = templateValues(credentials);
   for (const auto& [name, text] : spec.api.headers) {
-    Filled value = fillText(text, values, "api.headers." + name);
+    // Most are fixed (an API version, a media type): no field name is built for them.
+    Filled value = text.find("${") == std::string::npos
+                       ? Filled{text, {}}
+                       : fillText(text, values, "api.headers." + name);
     if (!value) return value.error;
     setHeader(edits.headers, name, std::move(value.value));
   }

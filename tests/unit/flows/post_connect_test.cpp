@@ -84,6 +84,13 @@ TEST_CASE("stamping: api.headers, a query stamp, and a basic stamp", "[flows]") 
   CHECK(request.url == "https://api.example/v1?a=b&key=k%261");
   CHECK(request.headers.size() == 2);
 
+  Credentials teamless = credentials;
+  teamless.captured.clear();
+  PreparedRequest unfilled{"GET", "https://api.example/v1", {}, ""};
+  const auto no_team = stampRequest(spec, hooks, kClient, teamless, unfilled);
+  REQUIRE(no_team);
+  CHECK(*no_team == "api.headers.X-Team: ${credentials.team} has no value");
+
   spec.auth = AuthMode::Basic;
   spec.api.stamp = Stamp{"Authorization", "", "Basic ${basic}"};
   credentials.username = "Aladdin";
